@@ -57,36 +57,45 @@ _versions = itertools.count(1)
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each virtual qubit sits on the device.
+    """Where each qubit sits on the device, as two permutations of the physical qubits.
 
-    ``initial[v]`` is the physical qubit holding virtual qubit ``v`` at the start and
-    ``final[v]`` the physical qubit holding its state at the end (after routing swaps).
+    Logical qubit ``i`` (``0 <= i < num_virtual`` are the input circuit's qubits, the rest
+    are ancillas) starts on physical qubit ``initial[i]`` and its state ends on physical
+    qubit ``final[i]`` (after routing swaps).  Both tuples have one entry per physical
+    qubit, so the compiled circuit's unitary is exactly
+    ``P_final . (U_input (x) I_ancilla) . P_initial^-1``.
     """
 
     initial: tuple[int, ...]
     final: tuple[int, ...]
+    num_virtual: int
 
-    @property
-    def num_virtual(self) -> int:
-        return len(self.initial)
+    def __post_init__(self):
+        n = len(self.initial)
+        if sorted(self.initial) != list(range(n)) or sorted(self.final) != list(range(n)):
+            raise ValueError("layout entries must be permutations of the physical qubits")
+        if not 0 <= self.num_virtual <= n:
+            raise ValueError("num_virtual out of range")
 
-    def final_permutation(self, num_physical: int) -> list[int]:
-        """``perm[p_start] = p_end`` on all physical qubits (ancillas included).
+    @staticmethod
+    def trivial(num_virtual: int, num_physical: int) -> "Layout":
+        t = tuple(range(num_physical))
+        return Layout(t, t, num_virtual)
 
-        Ancillas are assigned by following where the swaps moved the unused positions, which is
-        well defined because routing only ever applies permutations.
-        """
-        start = list(self.initial)
-        end = list(self.final)
-        free_start = [p for p in range(num_physical) if p not in set(start)]
-        free_end = [p for p in range(num_physical) if p not in set(end)]
-        perm = [0] * num_physical
-        for s, e in zip(start + free_start, end + free_end):
+    def permutation(self) -> list[int]:
+        """``perm[p_start] = p_end``: where the state on each physical qubit ends up."""
+        perm = [0] * len(self.initial)
+        for s, e in zip(self.initial, self.final):
             perm[s] = e
         return perm
 
+    def with_final(self, final) -> "Layout":
+        return Layout(self.initial, tuple(int(x) for x in final), self.num_virtual)
+
     def to_dict(self) -> dict:
-        return {"initial": list(self.initial), "final": list(self.final)}
+        return {"initial_layout": list(self.initial[:self.num_virtual]),
+                "final_layout": list(self.final[:self.num_virtual]),
+                "initial_full": list(self.initial), "final_full": list(self.final)}
 
 
 class Instruction(NamedTuple):
