@@ -1,0 +1,194 @@
+"""The ``qtool`` command line.
+
+``qtool compile FILE|- [--target T] [-O N] [-o OUT] [--dialect D] [--seed S] [--verify]
+[--report json|table] [--pipeline P] [--plot PNG]``, ``qtool targets list|show NAME``,
+``qtool --version``.
+
+Every problem with the user's input is printed as one line (``file:line:col: message``)
+on stderr with exit status 2 and no traceback; an interrupt exits with 130.  Outputs are
+written atomically (temporary file + rename), so an interrupted run never leaves a
+half-written file, and inputs are never modified.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ._version import __version__
+from .errors import QtoolError
+
+__all__ = ["main", "write_atomic"]
+
+log = logging.getLogger("qtool")
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, mode) as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qtool", description="qtool: quantum circuit compiler")
+    p.add_argument("--version", action="version", version=f"qtool {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="more logging (-v: info, -vv: debug, with per-pass timings)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("compile", help="compile a circuit for a target")
+    c.add_argument("file", help="OpenQASM 2/3 or .qpy file, or - for stdin")
+    c.add_argument("--target", "-t", default="ibm_heron",
+                   help="built-in name, generator (grid:3x4, line:8, heavyhex:3, all:10 with "
+                        "optional ,2q=cz) or a JSON/TOML target file (default: ibm_heron)")
+    c.add_argument("-O", dest="level", type=int, default=2, choices=range(4),
+                   help="optimisation level 0-3 (default 2)")
+    c.add_argument("-o", "--output", default=None,
+                   help="output OpenQASM 3 file (default: stdout); a sidecar OUT.json is "
+                        "written next to it")
+    c.add_argument("--dialect", choices=("generic", "ibm", "braket"), default="generic")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--verify", action="store_true",
+                   help="check the output is equivalent to the input (layout-aware)")
+    c.add_argument("--report", choices=("table", "json", "none"), default="table")
+    c.add_argument("--pipeline", default=None, help="JSON file describing a custom pipeline")
+    c.add_argument("--plot", default=None, help="write a PNG of the routed circuit on the "
+                                                "coupling map")
+    c.add_argument("--timeout", type=float, default=None, help="give up after this many s")
+
+    t = sub.add_parser("targets", help="list or describe targets")
+    tsub = t.add_subparsers(dest="action", required=True)
+    tsub.add_parser("list", help="list built-in targets and generators")
+    show = tsub.add_parser("show", help="describe one target")
+    show.add_argument("name")
+    return p
+
+
+def _load_pipeline(path: str):
+    from .passmanager import PipelineError, pass_from_dict
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise QtoolError(f"cannot read pipeline: {exc.strerror}", file=path) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise QtoolError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno,
+                         column=exc.colno) from None
+    try:
+        return pass_from_dict(data)
+    except PipelineError as exc:
+        raise QtoolError(str(exc), file=path) from None
+
+
+def _table(res, sidecar: dict) -> str:
+    m, mi = sidecar["metrics"], sidecar["input_metrics"]
+    rows = [
+        ("target", res.target.name),
+        ("optimization level", str(sidecar["optimization_level"])),
+        ("seed", str(res.seed)),
+        ("qubits (virtual -> physical)",
+         f"{mi['num_qubits']} -> {len(res.circuit.active_qubits())} active of "
+         f"{res.circuit.num_qubits}"),
+        ("2Q gates", f"{mi['num_2q']} -> {m['num_2q']}"),
+        ("1Q gates", f"{mi['num_1q']} -> {m['num_1q']}"),
+        ("depth", f"{mi['depth']} -> {m['depth']}"),
+        ("2Q depth", str(m["depth_2q"])),
+        ("est. success probability", f"{m['esp']:.4g}"),
+        ("ops", ", ".join(f"{k}:{v}" for k, v in m["ops"].items())),
+        ("compile time", f"{res.seconds:.3f} s"),
+    ]
+    if sidecar["parameters"]:
+        rows.append(("parameters", ", ".join(sidecar["parameters"])))
+    if res.verification is not None:
+        v = res.verification
+        rows.append(("verified", {True: "equivalent", False: "NOT EQUIVALENT",
+                                  None: "unchecked"}[v.equivalent]
+                     + f" ({v.method}, {v.qubits} qubits{'; ' + v.detail if v.detail else ''})"))
+    w = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
+
+
+def _cmd_compile(args) -> int:
+    from .compiler import compile as qcompile
+    from .io import load_circuit, write_qasm3
+
+    src = args.file
+    circ = load_circuit(src)
+    pipeline = _load_pipeline(args.pipeline) if args.pipeline else None
+    res = qcompile(circ, args.target, args.level, seed=args.seed, pipeline=pipeline,
+                   verify=args.verify, timeout=args.timeout)
+    text, pmap = write_qasm3(res.circuit, dialect=args.dialect, physical=True)
+    side = res.sidecar(param_map=pmap, source=None if src == "-" else os.path.basename(src))
+    to_stdout = args.output in (None, "-")
+    if to_stdout:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(args.output, text)
+        write_atomic(args.output + ".json", json.dumps(side, indent=2, sort_keys=False) + "\n")
+    if args.plot:
+        from .targets.plot import plot_coupling
+        plot_coupling(res.target, args.plot, circuit=res.circuit,
+                      title=f"{side['source'] or 'stdin'} on {res.target.name}")
+    report_stream = sys.stderr if to_stdout else sys.stdout
+    if args.report == "table":
+        print(_table(res, side), file=report_stream)
+    elif args.report == "json":
+        print(json.dumps(side, indent=2), file=report_stream)
+    if res.verification is not None and res.verification.equivalent is False:
+        print(f"qtool: error: output is not equivalent to the input: "
+              f"{res.verification.detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_targets(args) -> int:
+    from .targets import get_target
+    from .targets.registry import describe, list_targets
+    if args.action == "list":
+        rows = list_targets()
+        w = max(len(n) for n, _ in rows)
+        for name, desc in rows:
+            print(f"{name:<{w}}  {desc}")
+        return 0
+    print(describe(get_target(args.name)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+                        stream=sys.stderr)
+    try:
+        if args.command == "compile":
+            return _cmd_compile(args)
+        return _cmd_targets(args)
+    except QtoolError as exc:
+        print(f"qtool: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qtool: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

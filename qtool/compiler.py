@@ -1,0 +1,137 @@
+"""``qtool.compile``: one call from an input circuit to a hardware-ready one.
+
+Optimisation levels (the preset pipelines are built in :mod:`qtool.presets`):
+
+* ``-O0`` -- decompose, trivial layout, one routing trial, basis translation.  Nothing
+  is optimised; useful to see what routing alone costs.
+* ``-O1`` -- perfect (VF2) layout when one exists, else SABRE layout with a few trials;
+  SABRE routing; translation; one-qubit fusion and inverse cancellation.
+* ``-O2`` -- ``-O1`` with more layout/routing trials, commutative cancellation and
+  two-qubit block re-synthesis (KAK), repeated until the 2Q count stops improving.
+* ``-O3`` -- ``-O2`` plus optimisation of the virtual circuit before layout (fewer gates
+  to route), the most layout/routing trials and a longer bounded fixed-point loop.
+
+Compilation never binds parameters: symbolic angles stay symbolic (papers.md §6.8).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+from ._version import __version__
+from .circuit import Circuit
+from .errors import CompileError, TargetError
+from .passmanager import Context, Pass, PassTiming
+from .verify import VerifyResult, verify_equivalent
+
+__all__ = ["compile", "CompileResult"]
+
+log = logging.getLogger("qtool.compile")
+
+
+@dataclass
+class CompileResult:
+    """The output of :func:`compile`: the circuit plus everything the sidecar records."""
+
+    circuit: Circuit
+    input: Circuit
+    target: object
+    optimization_level: int | None
+    seed: int
+    pipeline: Pass
+    timings: list[PassTiming] = field(default_factory=list)
+    seconds: float = 0.0
+    verification: VerifyResult | None = None
+
+    @property
+    def metrics(self) -> dict:
+        from .targets.metrics import circuit_metrics
+        return circuit_metrics(self.circuit, self.target)
+
+    def input_metrics(self) -> dict:
+        c = self.input
+        return {"num_qubits": c.num_qubits, "num_1q": c.num_1q(), "num_2q": c.num_2q(),
+                "depth": c.depth(), "ops": c.count_ops()}
+
+    def sidecar(self, *, param_map: dict | None = None, source: str | None = None) -> dict:
+        """The JSON sidecar (everything but ``pass_timings`` and ``seconds`` is
+        deterministic for a given input and seed)."""
+        lay = self.circuit.layout
+        out = {
+            "qtool_version": __version__,
+            "source": source,
+            "target": self.target.name,
+            "seed": self.seed,
+            "optimization_level": self.optimization_level,
+            "num_virtual_qubits": self.input.num_qubits,
+            "initial_layout": list(lay.initial[:lay.num_virtual]) if lay else None,
+            "final_layout": list(lay.final[:lay.num_virtual]) if lay else None,
+            "final_permutation": lay.permutation() if lay else None,
+            "parameters": param_map or {},
+            "input_metrics": self.input_metrics(),
+            "metrics": self.metrics,
+            "verification": None if self.verification is None else {
+                "equivalent": self.verification.equivalent,
+                "method": self.verification.method,
+                "qubits": self.verification.qubits,
+                "detail": self.verification.detail},
+            "pipeline": self.pipeline.to_dict(),
+            "pass_timings": [{"pass": t.name, "stage": t.stage, "seconds": round(t.seconds, 6),
+                              "ops": [t.ops_before, t.ops_after],
+                              "two_qubit": [t.twoq_before, t.twoq_after]} for t in self.timings],
+            "seconds": round(self.seconds, 6),
+        }
+        return out
+
+
+def compile(circuit, target="ibm_heron", optimization_level: int = 2, *, seed: int = 0,
+            pipeline: Pass | None = None, verify: bool = False, timeout: float | None = None,
+            callback=None, check_properties: bool = False) -> CompileResult:
+    """Compile ``circuit`` for ``target``.
+
+    Parameters
+    ----------
+    circuit:
+        A :class:`~qtool.Circuit`, a Qiskit ``QuantumCircuit``, a pytket ``Circuit``, or a
+        path / OpenQASM text accepted by :func:`qtool.io.load_circuit`.
+    target:
+        Anything :func:`qtool.targets.get_target` accepts.
+    optimization_level:
+        0..3, see the module docstring.  Ignored when ``pipeline`` is given.
+    seed:
+        Seeds every randomised pass; same input and seed give identical output.
+    pipeline:
+        A custom :class:`~qtool.passmanager.Pass` (e.g. loaded from JSON).
+    verify:
+        Check equivalence of the result with the input (:mod:`qtool.verify`).
+    timeout:
+        Seconds after which the next pass refuses to start (``TimeoutError``).
+    """
+    from .io import load_circuit
+    from .presets import preset_pipeline
+    from .targets import get_target
+
+    circ = circuit if isinstance(circuit, Circuit) else load_circuit(circuit)
+    tgt = get_target(target)
+    if circ.num_qubits > tgt.num_qubits:
+        raise TargetError(f"circuit needs {circ.num_qubits} qubits but target {tgt.name} has "
+                          f"{tgt.num_qubits}")
+    level = optimization_level if pipeline is None else None
+    if pipeline is None:
+        if optimization_level not in (0, 1, 2, 3):
+            raise CompileError(f"optimization level must be 0..3, got {optimization_level}")
+        pipeline = preset_pipeline(optimization_level, tgt)
+    ctx = Context(target=tgt, seed=int(seed), log=logging.getLogger("qtool.passes"),
+                  deadline=time.monotonic() + timeout if timeout else math.inf,
+                  callback=callback, check=check_properties)
+    t0 = time.perf_counter()
+    out = pipeline.run(circ, ctx.for_pass(0))
+    seconds = time.perf_counter() - t0
+    res = CompileResult(out, circ, tgt, level, int(seed), pipeline, list(ctx.timings), seconds)
+    log.info("compiled %s for %s in %.3f s: 2q %d -> %d", circ.name or "circuit", tgt.name,
+             seconds, circ.num_2q(), out.num_2q())
+    if verify:
+        res.verification = verify_equivalent(circ, out)
+    return res
