@@ -262,7 +262,8 @@ def function_pass(*, name: str, requires: Iterable[str] = (), establishes: Itera
 
 def _who_establishes(prop: str) -> str:
     for n, cls in sorted(registered_passes().items()):
-        if prop in getattr(cls, "establishes", ()) and n not in ("Pipeline", "Repeat", "BestOf"):
+        est = cls.__dict__.get("establishes", frozenset())
+        if isinstance(est, frozenset) and prop in est:
             return n
     return "?"
 

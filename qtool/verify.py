@@ -162,7 +162,7 @@ def _same_up_to_phase(x: np.ndarray, y: np.ndarray, atol: float) -> tuple[bool, 
     if abs(abs(phase) - 1) > 1e-6:
         return False, abs(abs(phase) - 1)
     err = float(np.max(np.abs(x - phase * y)))
-    return err < atol * max(1, np.sqrt(x.shape[0]) / 8) + 1e-9, err
+    return bool(err < atol * max(1, np.sqrt(x.shape[0]) / 8) + 1e-9), err
 
 
 def _verify_qcec(original: Circuit, compiled: Circuit, k: int) -> VerifyResult:

@@ -1,0 +1,70 @@
+import numpy as np
+
+from qtool import Circuit, Layout
+from qtool.verify import strip_final_measurements, verify_equivalent
+
+
+def _ghz(n):
+    b = Circuit.builder(n, n)
+    b.h(0)
+    for i in range(n - 1):
+        b.cx(i, i + 1)
+    for i in range(n):
+        b.measure(i, i)
+    return b.build()
+
+
+def _routed_ghz(n, extra_swap=True, wrong=False):
+    """GHZ on a line of n+1 physical qubits, virtual i at physical n-i, plus a final swap."""
+    b = Circuit.builder(n + 1, n)
+    phys = [n - i for i in range(n)]
+    b.h(phys[0])
+    for i in range(n - 1):
+        b.cx(phys[i], phys[i + 1])
+    final = list(phys)
+    if extra_swap:
+        b.swap(phys[0], phys[1])
+        final[0], final[1] = final[1], final[0]
+    if wrong:
+        b.x(phys[2])
+    for i in range(n):
+        b.measure(final[i], i)
+    init = phys + [0]
+    fin = final + [0]
+    return b.build().replace(layout=Layout(tuple(init), tuple(fin), n))
+
+
+def test_unitary_and_statevector_paths():
+    for n in (4, 13):
+        r = verify_equivalent(_ghz(n), _routed_ghz(n))
+        assert r.equivalent is True, r
+        assert r.method == ("unitary" if n + 1 <= 10 else "statevector")
+        bad = verify_equivalent(_ghz(n), _routed_ghz(n, wrong=True))
+        assert bad.equivalent is False
+
+
+def test_measurement_map_is_checked():
+    c = _routed_ghz(4)
+    b = c.derive()
+    # swap the clbits of the last two measurements
+    rows = list(range(len(c)))
+    b.extend(c, rows[:-2])
+    b.measure(c.qubits_of(rows[-2])[0], int(c.cargs[rows[-1]]))
+    b.measure(c.qubits_of(rows[-1])[0], int(c.cargs[rows[-2]]))
+    r = verify_equivalent(_ghz(4), b.build())
+    assert r.equivalent is False and r.method == "measurements"
+
+
+def test_strip_final_measurements_keeps_mid_circuit():
+    b = Circuit.builder(2, 2)
+    b.measure(0, 0)
+    b.x(0)
+    b.measure(0, 1)
+    try:
+        strip_final_measurements(b.build())
+    except ValueError as e:
+        assert "non-unitary" in str(e)
+    else:
+        raise AssertionError("mid-circuit measurement accepted")
+    r = verify_equivalent(b.build(), b.build())
+    assert r.equivalent is None and r.method == "unchecked"
