@@ -13,5 +13,6 @@ __all__ = ["Target", "Props", "NATIVE_2Q", "DIRECTIVES", "in_basis", "respects_c
 
 
 def get_target(spec):
+    """Build or look up a target (see the module docstring)."""
     from .registry import get_target as _get
     return _get(spec)

@@ -168,9 +168,10 @@ class Target:
         return None if p is None else p.error
 
     def edge_cost(self, a: int, b: int) -> float:
-        """``-log(1 - error)`` of the native 2Q gate on ``(a, b)``, 1e-2 when unknown."""
+        """``-log(1 - error)`` of the native 2Q gate on ``(a, b)``; 1e-2 when unknown, and
+        broken couplers (error 1) are clamped to 0.999 so paths avoid them."""
         e = self.gate_error(self.gate_2q, (a, b))
-        e = 1e-2 if e is None or not 0 <= e < 1 else e
+        e = 1e-2 if e is None or not e >= 0 else min(e, 0.999)
         return -math.log1p(-e) if e > 0 else 1e-6
 
     def __repr__(self) -> str:
@@ -178,6 +179,13 @@ class Target:
                 f"couplings, {self.gate_2q} + {'/'.join(self.basis_1q)}>")
 
     # ------------------------------------------------------------------ (de)serialisation
+    @classmethod
+    def from_dict(cls, data: Mapping, *, source: str | None = None) -> "Target":
+        """Inverse of :meth:`to_dict`, validated (errors are :class:`~qtool.errors.TargetError`
+        naming ``source``); see :func:`qtool.targets.files.target_from_dict`."""
+        from .files import target_from_dict
+        return target_from_dict(data, source=source)
+
     def to_dict(self) -> dict:
         """The JSON form documented in :mod:`qtool.targets.files`."""
         def f(x):
