@@ -197,6 +197,38 @@ class Expr:
         return Expr(tree=(self._tree[0], self._tree[1].rename(mapping),
                           self._tree[2].rename(mapping)))
 
+    def evaluate(self, symbol, func):
+        """Rebuild the expression in another algebra (sympy, Qiskit parameter expressions).
+
+        ``symbol(name)`` gives the object standing for each free symbol and
+        ``func(name, arg)`` applies one of the functions of :meth:`apply`; constants stay
+        Python floats and ``+ - * / **`` use the objects' own operators.  The interop layer
+        uses this to convert expressions without reaching into their representation.
+        """
+        if self._lin is not None:
+            const, terms = self._lin
+            acc = None
+            for k, v in terms:
+                t = symbol(k) if v == 1.0 else v * symbol(k)
+                acc = t if acc is None else acc + t
+            if acc is None:
+                return const
+            return acc + const if const != 0.0 else acc
+        op = self._tree[0]
+        if op == "fn":
+            return func(self._tree[1], self._tree[2].evaluate(symbol, func))
+        a = self._tree[1].evaluate(symbol, func)
+        b = self._tree[2].evaluate(symbol, func)
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        return a ** b
+
     def derivative(self, name: str) -> "Expr":
         """d(self)/d(name), symbolically (used for parameter-shift chain-rule factors)."""
         if self._lin is not None:
