@@ -6,7 +6,8 @@ The core objects are :class:`Circuit` (a flat instruction table over numpy array
 """
 from ._version import __version__
 from .circuit import Circuit, CircuitBuilder, Instruction, Layout
+from .compiler import CompileResult, compile
 from .params import Expr, Parameter, ParameterVector
 
-__all__ = ["__version__", "Circuit", "CircuitBuilder", "Instruction", "Layout", "Expr",
+__all__ = ["__version__", "compile", "CompileResult", "Circuit", "CircuitBuilder", "Instruction", "Layout", "Expr",
            "Parameter", "ParameterVector"]
