@@ -12,42 +12,46 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
                               DecomposeMultiQubit, MergeOneQubitRuns, RemoveTrivialGates,
                               SabreLayout, SabreRouting, TranslateToBasis, TrivialLayout)
 
+    def stage(name, passes):
+        # stages are checked by the enclosing strict pipeline, with the real properties
+        return Pipeline(passes, name=name, strict=False)
+
     init = [DecomposeMultiQubit()]
     if level == 0:
         return Pipeline([
-            Pipeline(init, name="init"),
-            Pipeline([TrivialLayout()], name="layout"),
-            Pipeline([SabreRouting(trials=1)], name="routing"),
-            Pipeline([TranslateToBasis()], name="translation"),
+            stage("init", init),
+            stage("layout", [TrivialLayout()]),
+            stage("routing", [SabreRouting(trials=1)]),
+            stage("translation", [TranslateToBasis()]),
         ], name="O0")
     if level == 1:
         return Pipeline([
-            Pipeline(init + [CancelInverses()], name="init"),
-            Pipeline([SabreLayout(trials=4)], name="layout"),
-            Pipeline([SabreRouting(trials=4)], name="routing"),
-            Pipeline([TranslateToBasis()], name="translation"),
-            Pipeline([MergeOneQubitRuns(), CancelInverses()], name="optimization"),
-            Pipeline([RemoveTrivialGates()], name="finalize"),
+            stage("init", init + [CancelInverses()]),
+            stage("layout", [SabreLayout(trials=4)]),
+            stage("routing", [SabreRouting(trials=4)]),
+            stage("translation", [TranslateToBasis()]),
+            stage("optimization", [MergeOneQubitRuns(), CancelInverses()]),
+            stage("finalize", [RemoveTrivialGates()]),
         ], name="O1")
-    loop = Pipeline([CommutativeCancellation(), ConsolidateTwoQubitBlocks(), MergeOneQubitRuns(),
-                     CancelInverses()], name="loop")
+    loop = stage("loop", [CommutativeCancellation(), ConsolidateTwoQubitBlocks(),
+                          MergeOneQubitRuns(), CancelInverses()])
     if level == 2:
         return Pipeline([
-            Pipeline(init + [CancelInverses()], name="init"),
-            Pipeline([SabreLayout(trials=8)], name="layout"),
-            Pipeline([SabreRouting(trials=8)], name="routing"),
-            Pipeline([TranslateToBasis()], name="translation"),
-            Pipeline([Repeat(loop, metric="2q", max_iter=5)], name="optimization"),
-            Pipeline([RemoveTrivialGates()], name="finalize"),
+            stage("init", init + [CancelInverses()]),
+            stage("layout", [SabreLayout(trials=8)]),
+            stage("routing", [SabreRouting(trials=8)]),
+            stage("translation", [TranslateToBasis()]),
+            stage("optimization", [Repeat(loop, metric="2q", max_iter=5)]),
+            stage("finalize", [RemoveTrivialGates()]),
         ], name="O2")
     if level == 3:
-        pre = Pipeline([CommutativeCancellation(), CancelInverses()], name="pre")
+        pre = stage("pre", [CommutativeCancellation(), CancelInverses()])
         return Pipeline([
-            Pipeline(init + [Repeat(pre, metric="2q", max_iter=3)], name="init"),
-            Pipeline([SabreLayout(trials=16)], name="layout"),
-            Pipeline([SabreRouting(trials=16)], name="routing"),
-            Pipeline([TranslateToBasis()], name="translation"),
-            Pipeline([Repeat(loop, metric="2q", max_iter=10)], name="optimization"),
-            Pipeline([RemoveTrivialGates()], name="finalize"),
+            stage("init", init + [Repeat(pre, metric="2q", max_iter=3)]),
+            stage("layout", [SabreLayout(trials=16)]),
+            stage("routing", [SabreRouting(trials=16)]),
+            stage("translation", [TranslateToBasis()]),
+            stage("optimization", [Repeat(loop, metric="2q", max_iter=10)]),
+            stage("finalize", [RemoveTrivialGates()]),
         ], name="O3")
     raise ValueError(f"optimization level must be 0..3, got {level}")
