@@ -91,8 +91,8 @@ def bench(name: str, circ, target, repeats: int) -> float:
     want = ref.sabre_route(*args)
     t_ref = time.perf_counter() - t0
     same = all(np.array_equal(a, b) for a, b in zip(got[:4], want[:4])) and got[4:] == want[4:]
-    print(f"{'  sabre_route':28s} rows={len(circ):5d} 2q={circ.num_2q():5d} swaps={len(got[1]):5d}  "
-          f"cython {t_fast * 1e3:8.2f} ms   python {t_ref * 1e3:9.1f} ms   "
+    print(f"{'  sabre_route':28s} rows={len(circ):5d} 2q={circ.num_2q():5d} "
+          f"swaps={len(got[1]):5d}  cython {t_fast * 1e3:8.2f} ms   python {t_ref * 1e3:9.1f} ms   "
           f"ratio {t_ref / t_fast:7.1f}x   identical={same}")
     if not same:
         raise SystemExit("kernel and reference disagree")

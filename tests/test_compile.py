@@ -48,8 +48,8 @@ def test_ghz_with_measurements_on_heron(level):
 
 def test_same_seed_same_output_and_sidecar():
     from qtool.io import write_qasm3
-    from qiskit.circuit.library import QFT
-    qc = QFT(7).decompose()
+    from qiskit.synthesis.qft import synth_qft_full
+    qc = synth_qft_full(7)
     a = qtool.compile(Circuit.from_qiskit(qc), "ibm_eagle", 3, seed=11)
     b = qtool.compile(Circuit.from_qiskit(qc), "ibm_eagle", 3, seed=11)
     assert write_qasm3(a.circuit)[0] == write_qasm3(b.circuit)[0]
