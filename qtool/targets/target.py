@@ -98,13 +98,60 @@ class Target:
     def native_gates(self) -> frozenset[str]:
         return frozenset(self.basis_1q) | {self.gate_2q} | set(DIRECTIVES)
 
+    #: calibrated error at or above which a coupler or qubit counts as broken
+    BROKEN_ERROR = 0.5
+
     @cached_property
-    def undirected_edges(self) -> np.ndarray:
-        """Each coupled pair once, as ``(min, max)``, sorted."""
+    def all_undirected_edges(self) -> np.ndarray:
+        """Each coupled pair once, as ``(min, max)``, sorted -- broken couplers included."""
         if not len(self.edges):
             return np.zeros((0, 2), np.int32)
-        e = np.sort(self.edges, axis=1)
-        out = np.unique(e, axis=0)
+        out = np.unique(np.sort(self.edges, axis=1), axis=0)
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def broken_qubits(self) -> frozenset[int]:
+        """Qubits whose readout or a native 1Q gate has error >= ``BROKEN_ERROR``.
+
+        Real calibrations mark dead hardware with error 1; using it makes a circuit's
+        success probability 0, so layout and routing never place anything there.
+        """
+        bad = {int(q) for q in np.flatnonzero(self.readout_error >= self.BROKEN_ERROR)}
+        for g in self.basis_1q:
+            for qargs, p in self.props.get(g, {}).items():
+                if p.error is not None and p.error >= self.BROKEN_ERROR:
+                    bad.update(qargs)
+        return frozenset(bad)
+
+    @cached_property
+    def broken_edges(self) -> frozenset[tuple[int, int]]:
+        """Coupled pairs ``(min, max)`` whose native 2Q gate has error >= ``BROKEN_ERROR``
+        in every calibrated direction, or that touch a broken qubit."""
+        bad = set()
+        dead = self.broken_qubits
+        for a, b in self.all_undirected_edges.tolist():
+            errs = [e for e in (self.gate_error(self.gate_2q, (a, b)) if self.allows(a, b)
+                                else None,
+                                self.gate_error(self.gate_2q, (b, a)) if self.allows(b, a)
+                                else None) if e is not None]
+            if a in dead or b in dead or (errs and min(errs) >= self.BROKEN_ERROR):
+                bad.add((a, b))
+        return frozenset(bad)
+
+    @cached_property
+    def undirected_edges(self) -> np.ndarray:
+        """Each usable coupled pair once, as ``(min, max)``, sorted.
+
+        Broken couplers (see :attr:`broken_edges`) are left out, so every distance,
+        neighbour list, layout and routing decision avoids them; they are still edges of
+        the device for :meth:`has_edge`.
+        """
+        e = self.all_undirected_edges
+        if self.broken_edges:
+            keep = [tuple(x) not in self.broken_edges for x in e.tolist()]
+            e = e[np.array(keep, dtype=bool)]
+        out = np.ascontiguousarray(e)
         out.flags.writeable = False
         return out
 
