@@ -36,7 +36,7 @@ def snapshot(name: str) -> str:
         backend = getattr(fake_provider, backend_cls)()
     t = target_from_qiskit(backend, name=name, description=(
         f"{description}; qiskit-ibm-runtime {qiskit_ibm_runtime.__version__}"))
-    coords = lattice_coords(t.num_qubits, t.undirected_edges)
+    coords = lattice_coords(t.num_qubits, t.all_undirected_edges)
     if coords is None:
         raise SystemExit(f"{name}: could not reconstruct the lattice rows for plotting")
     d = t.to_dict()

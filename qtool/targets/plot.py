@@ -68,14 +68,14 @@ def plot_coupling(target, path: str | os.PathLike, *, circuit=None, layout=None,
     xy = target.coords
     if xy is None or len(xy) != n:
         from .generators import auto_coords
-        xy = auto_coords(n, target.undirected_edges)
+        xy = auto_coords(n, target.all_undirected_edges)
     xy = np.asarray(xy, dtype=float)
     if circuit is not None and circuit.num_qubits > n:
         raise ValueError(f"circuit has {circuit.num_qubits} qubits, target {target.name} "
                          f"only {n}")
 
     usage = edge_usage(circuit) if circuit is not None else {}
-    edges = [tuple(e) for e in target.undirected_edges.tolist()]
+    edges = [tuple(e) for e in target.all_undirected_edges.tolist()]
     on_edge = {e: usage.get(e, 0) for e in edges}
     off_edge = {e: c for e, c in usage.items() if not target.has_edge(*e)}
     placed = _virtual_positions(layout if layout is not None else

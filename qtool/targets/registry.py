@@ -95,7 +95,7 @@ def describe(target) -> str:
     error, readout error, T1 and T2 (``-`` where unknown).
     """
     t = get_target(target)
-    und = t.undirected_edges
+    und = t.all_undirected_edges
     deg = np.bincount(und.ravel(), minlength=t.num_qubits) if len(und) else \
         np.zeros(t.num_qubits, int)
     lines = [f"{t.name}" + (f" -- {t.description}" if t.description else "")]
@@ -107,7 +107,11 @@ def describe(target) -> str:
     row("native 2Q gate", f"{t.gate_2q} ({'directed' if t.directed else 'undirected'})")
     row("native 1Q gates", ", ".join(t.basis_1q))
     row("couplings", f"{len(und)} (max degree {int(deg.max()) if len(deg) else 0}, "
-                     f"{'connected' if t.is_connected() else 'NOT connected'})")
+                     f"{'connected' if t.is_connected() else 'NOT connected'} without the "
+                     f"broken ones)")
+    if t.broken_edges or t.broken_qubits:
+        row("broken (error >= 0.5)", f"{len(t.broken_edges)} couplers, qubits "
+                                     f"{sorted(t.broken_qubits) or '-'}")
     lines.append(f"  {'':<22}{'median':>10}{'min':>10}{'max':>10}")
 
     def stats(label: str, values, scale: float = 1.0, fmt: str = "{:.2e}"):

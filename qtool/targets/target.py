@@ -241,7 +241,7 @@ class Target:
             "name": self.name, "num_qubits": self.num_qubits,
             "gate_2q": self.gate_2q, "basis_1q": list(self.basis_1q),
             "directed": self.directed,
-            "coupling": (self.edges if self.directed else self.undirected_edges).tolist(),
+            "coupling": (self.edges if self.directed else self.all_undirected_edges).tolist(),
             "readout_error": [f(x) for x in self.readout_error],
             "t1": [f(x) for x in self.t1], "t2": [f(x) for x in self.t2],
             "gates": {g: [{"qubits": list(q), "error": f(p.error), "duration": f(p.duration)}
