@@ -3,7 +3,8 @@
 =============  ==============================================================================
 stage          passes
 =============  ==============================================================================
-init           :class:`DecomposeMultiQubit`
+init           :class:`DecomposeMultiQubit`, :class:`ElidePermutations`,
+               :class:`RemoveNearIdentities`
 layout         :class:`TrivialLayout`, :class:`DenseLayout`, :class:`VF2Layout`,
                :class:`SabreLayout`
 routing        :class:`SabreRouting`
@@ -18,14 +19,14 @@ Each pass declares what it requires, establishes and invalidates; see
 :mod:`qtool.passmanager`.  ``qtool.passes.catalog()`` lists them from that metadata.
 """
 from .adapters import QiskitPass, TketPass
-from .init import DecomposeMultiQubit
+from .init import DecomposeMultiQubit, ElidePermutations, RemoveNearIdentities
 from .layout import DenseLayout, LayoutNotFound, SabreLayout, TrivialLayout, VF2Layout
 from .optimization import (CancelInverses, CommutativeCancellation, ConsolidateTwoQubitBlocks,
                            MergeOneQubitRuns, RemoveTrivialGates)
 from .routing import SabreRouting
 from .translation import TranslateToBasis
 
-__all__ = ["DecomposeMultiQubit", "TrivialLayout", "DenseLayout", "VF2Layout", "SabreLayout",
+__all__ = ["DecomposeMultiQubit", "ElidePermutations", "RemoveNearIdentities", "TrivialLayout", "DenseLayout", "VF2Layout", "SabreLayout",
            "LayoutNotFound", "SabreRouting", "TranslateToBasis", "MergeOneQubitRuns",
            "ConsolidateTwoQubitBlocks", "CancelInverses", "CommutativeCancellation",
            "RemoveTrivialGates", "QiskitPass", "TketPass", "catalog"]

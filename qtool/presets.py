@@ -9,8 +9,9 @@ __all__ = ["preset_pipeline"]
 def preset_pipeline(level: int, target=None) -> Pipeline:
     """The pipeline of optimisation ``level`` (0..3); ``target`` may tune trial counts."""
     from qtool.passes import (CancelInverses, CommutativeCancellation, ConsolidateTwoQubitBlocks,
-                              DecomposeMultiQubit, MergeOneQubitRuns, RemoveTrivialGates,
-                              SabreLayout, SabreRouting, TranslateToBasis, TrivialLayout)
+                              DecomposeMultiQubit, ElidePermutations, MergeOneQubitRuns,
+                              RemoveNearIdentities, RemoveTrivialGates, SabreLayout,
+                              SabreRouting, TranslateToBasis, TrivialLayout)
 
     def stage(name, passes):
         # stages are checked by the enclosing strict pipeline, with the real properties
@@ -37,7 +38,8 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
                           MergeOneQubitRuns(), CancelInverses()])
     if level == 2:
         return Pipeline([
-            stage("init", init + [CancelInverses()]),
+            stage("init", init + [RemoveNearIdentities(), ElidePermutations(),
+                                  CancelInverses()]),
             stage("layout", [SabreLayout(trials=8)]),
             stage("routing", [SabreRouting(trials=8)]),
             stage("translation", [TranslateToBasis()]),
@@ -47,7 +49,8 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
     if level == 3:
         pre = stage("pre", [CommutativeCancellation(), CancelInverses()])
         return Pipeline([
-            stage("init", init + [Repeat(pre, metric="2q", max_iter=3)]),
+            stage("init", init + [RemoveNearIdentities(), ElidePermutations(),
+                                  Repeat(pre, metric="2q", max_iter=3)]),
             stage("layout", [SabreLayout(trials=16)]),
             stage("routing", [SabreRouting(trials=16)]),
             stage("translation", [TranslateToBasis()]),

@@ -45,8 +45,8 @@ def keep_placed(circ: Circuit, target) -> Circuit | None:
     trivial layout.  Either is padded with idle qubits up to the target's size.
     """
     n_phys = target.num_qubits
-    if circ.layout is None and not _is_physical(circ):
-        return None
+    if not _is_physical(circ):
+        return None        # virtual (a layout here is only a permutation of the names)
     if circ.layout is not None and circ.num_qubits == n_phys:
         return circ
     n = circ.num_qubits
@@ -75,8 +75,14 @@ def apply_layout(circ: Circuit, placed: Sequence[int], target) -> Circuit:
     """Remap ``circ`` onto the target's physical qubits, virtual ``v`` -> ``placed[v]``."""
     n_phys = target.num_qubits
     init = full_permutation(placed, n_phys)
-    out = circ.remap(init[:circ.num_qubits], n_phys)
-    return out.replace(layout=Layout(init, init, circ.num_qubits), qregs=(("$", n_phys),))
+    n = circ.num_qubits
+    out = circ.remap(init[:n], n_phys)
+    final = init
+    if circ.layout is not None:
+        # a virtual circuit may carry a permutation of its qubit names (swaps elided by
+        # ElidePermutations): logical i ends on virtual wire layout.final[i]
+        final = tuple(init[circ.layout.final[i]] for i in range(n)) + init[n:]
+    return out.replace(layout=Layout(init, final, n), qregs=(("$", n_phys),))
 
 
 @dataclass(frozen=True)
