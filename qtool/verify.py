@@ -7,7 +7,9 @@ physical qubits that some gate touches (or that the layout moves) are simulated:
 * up to ``max_unitary_qubits`` (10) active qubits: exact dense unitaries;
 * up to ``max_state_qubits`` (24): three Haar-random input states, which differ with
   probability 1 for inequivalent circuits;
-* beyond: ``mqt.qcec`` when installed (``pip install qtool[verify]``), else "unchecked".
+* beyond (and already above ``prefer_qcec_above`` = 16 qubits when it is installed, since
+  decision diagrams are much faster there): ``mqt.qcec`` (``pip install qtool[verify]``),
+  else "unchecked".
 
 Terminal measurements are stripped and checked separately: input ``measure v -> c`` must
 become ``measure final[v] -> c``.  Mid-circuit measurements, resets and conditions cannot be
@@ -84,7 +86,8 @@ def _embed_states(states: np.ndarray, k: int, positions: list[int], n_local: int
 
 
 def verify_equivalent(original: Circuit, compiled: Circuit, *, max_unitary_qubits: int = 10,
-                      max_state_qubits: int = 24, seed: int = 1234,
+                      max_state_qubits: int = 24, prefer_qcec_above: int = 16,
+                      seed: int = 1234,
                       atol: float = 1e-6) -> VerifyResult:
     """Check that ``compiled`` implements ``original`` (see the module docstring)."""
     try:
@@ -123,7 +126,7 @@ def verify_equivalent(original: Circuit, compiled: Circuit, *, max_unitary_qubit
         ok, err = _same_up_to_phase(b_loc.unitary(), _perm_matrix(out_of, k) @ a_loc.unitary(),
                                     atol)
         return VerifyResult(ok, "unitary", k, "" if ok else f"max deviation {err:.2e}")
-    if k > max_state_qubits:
+    if k > max_state_qubits or (k > prefer_qcec_above and _have_qcec()):
         return _verify_qcec(original, compiled, k)
     method = "statevector"
     rng = np.random.default_rng(seed)
@@ -163,6 +166,11 @@ def _same_up_to_phase(x: np.ndarray, y: np.ndarray, atol: float) -> tuple[bool, 
         return False, abs(abs(phase) - 1)
     err = float(np.max(np.abs(x - phase * y)))
     return bool(err < atol * max(1, np.sqrt(x.shape[0]) / 8) + 1e-9), err
+
+
+def _have_qcec() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("mqt.qcec") is not None
 
 
 def _verify_qcec(original: Circuit, compiled: Circuit, k: int) -> VerifyResult:
