@@ -14,26 +14,30 @@ __all__ = ["run_qcec", "to_logical_frame"]
 
 
 def to_logical_frame(compiled: Circuit, active: list[int]) -> tuple[Circuit, int]:
-    """Relabel ``compiled`` (measurements stripped) so logical qubit ``i`` starts on wire
-    ``i`` and ends there too; ancillas that some gate touches follow the virtual qubits."""
+    """Relabel ``compiled`` (measurements stripped) so logical qubit ``j`` starts on wire
+    ``j`` and ends there too.  Wires ``0..n-1`` are the virtual qubits; the ancillas whose
+    physical qubits some gate touches follow."""
     lay = compiled.layout
     n_v = lay.num_virtual
-    order = list(lay.initial[:n_v]) + [p for p in lay.initial[n_v:] if p in set(active)]
-    label = {p: i for i, p in enumerate(order)}
-    k = len(order)
+    start_of = {p: i for i, p in enumerate(lay.initial)}
+    logicals = list(range(n_v)) + sorted(start_of[p] for p in active if start_of[p] >= n_v)
+    label = {lay.initial[i]: j for j, i in enumerate(logicals)}
+    k = len(logicals)
     circ = compiled.remap([label.get(p, 0) for p in range(compiled.num_qubits)], k)
     b = circ.derive()
     b.extend(circ)
-    # logical i ends on wire label[final[i]]: swap it home, tracking the current positions
-    where = {i: label[lay.final[i]] for i in range(k) if lay.final[i] in label}
-    at = {w: i for i, w in where.items()}
-    for i in range(k):
-        w = where[i]
-        if w != i:
-            j = at[i]              # the logical qubit currently on wire i
-            b.swap(i, w)
-            where[i], where[j] = i, w
-            at[i], at[w] = i, j
+    # logical j ends on wire where[j]; swap each home, tracking who sits where
+    where = [label[lay.final[i]] for i in logicals]
+    at = [0] * k
+    for j, w in enumerate(where):
+        at[w] = j
+    for j in range(k):
+        w = where[j]
+        if w != j:
+            other = at[j]                # the logical qubit currently on wire j
+            b.swap(j, w)
+            where[j], where[other] = j, w
+            at[j], at[w] = j, other
     return b.build(), k
 
 

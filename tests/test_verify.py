@@ -68,3 +68,28 @@ def test_strip_final_measurements_keeps_mid_circuit():
         raise AssertionError("mid-circuit measurement accepted")
     r = verify_equivalent(b.build(), b.build())
     assert r.equivalent is None and r.method == "unchecked"
+
+
+def test_qcec_path_with_routed_ancillas():
+    """Decision-diagram checking (mqt.qcec, the verify extra) agrees with simulation."""
+    import qtool
+    rng = np.random.default_rng(1)
+    for trial in range(4):
+        b = Circuit.builder(5, 5)
+        for _ in range(25):
+            a, c = rng.choice(5, 2, replace=False)
+            b.cx(int(a), int(c))
+            b.rz(float(rng.normal()), int(a))
+            b.h(int(c))
+        for q in range(5):
+            b.measure(q, q)
+        c0 = b.build()
+        out = qtool.compile(c0, "heavyhex:3", 3, seed=trial).circuit
+        forced = dict(max_unitary_qubits=0, max_state_qubits=0)
+        r = verify_equivalent(c0, out, **forced)
+        assert (r.method, r.equivalent) == ("qcec", True)
+        bad = out.derive()
+        bad.extend(out, range(len(out) - 5))
+        bad.x(out.active_qubits()[0])
+        bad.extend(out, range(len(out) - 5, len(out)))
+        assert verify_equivalent(c0, bad.build(), **forced).equivalent is False
