@@ -104,7 +104,8 @@ def _from_file(path: Path, filename: str | None, index: int | None) -> Circuit:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not a UTF-8 text file (byte {exc.start})", file=name) from None
-    return _from_text(text, name, (str(path.parent),))
+    circ = _from_text(text, name, (str(path.parent),))
+    return circ.replace(name=path.stem)
 
 
 def _from_text(text: str, name: str, include_path: tuple[str, ...]) -> Circuit:
