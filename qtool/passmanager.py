@@ -263,7 +263,10 @@ def function_pass(*, name: str, requires: Iterable[str] = (), establishes: Itera
 def _who_establishes(prop: str) -> str:
     for n, cls in sorted(registered_passes().items()):
         est = cls.__dict__.get("establishes", frozenset())
-        if isinstance(est, frozenset) and prop in est:
+        req = cls.__dict__.get("requires", frozenset())
+        # a pass that needs the property to keep it cannot be the one to add
+        if isinstance(est, frozenset) and prop in est and not (
+                isinstance(req, frozenset) and prop in req):
             return n
     return "?"
 

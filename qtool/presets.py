@@ -10,14 +10,16 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
     """The pipeline of optimisation ``level`` (0..3); ``target`` may tune trial counts."""
     from qtool.passes import (CancelInverses, CommutativeCancellation, ConsolidateTwoQubitBlocks,
                               DecomposeMultiQubit, ElidePermutations, MergeOneQubitRuns,
-                              RemoveNearIdentities, RemoveTrivialGates, SabreLayout,
-                              SabreRouting, TranslateToBasis, TrivialLayout)
+                              NoiseAwarePostLayout, RemoveNearIdentities, RemoveTrivialGates,
+                              SabreLayout, SabreRouting, TranslateToBasis, TrivialLayout)
 
     def stage(name, passes):
         # stages are checked by the enclosing strict pipeline, with the real properties
         return Pipeline(passes, name=name, strict=False)
 
     init = [DecomposeMultiQubit()]
+    # levels 1-3 re-place the routed circuit by calibration (NoiseAwarePostLayout), which
+    # searches the same embeddings as SabreLayout's swap-free attempt: its first one will do
     if level == 0:
         return Pipeline([
             stage("init", init),
@@ -28,8 +30,9 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
     if level == 1:
         return Pipeline([
             stage("init", init + [CancelInverses()]),
-            stage("layout", [SabreLayout(trials=4)]),
-            stage("routing", [SabreRouting(trials=4)]),
+            stage("layout", [SabreLayout(trials=4, vf2_max_trials=1)]),
+            stage("routing", [SabreRouting(trials=4),
+                              NoiseAwarePostLayout(max_mappings=64, beam_width=16)]),
             stage("translation", [TranslateToBasis()]),
             stage("optimization", [MergeOneQubitRuns(), CancelInverses()]),
             stage("finalize", [RemoveTrivialGates()]),
@@ -40,8 +43,8 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
         return Pipeline([
             stage("init", init + [RemoveNearIdentities(), ElidePermutations(),
                                   CancelInverses()]),
-            stage("layout", [SabreLayout(trials=8)]),
-            stage("routing", [SabreRouting(trials=8)]),
+            stage("layout", [SabreLayout(trials=8, vf2_max_trials=1)]),
+            stage("routing", [SabreRouting(trials=8), NoiseAwarePostLayout()]),
             stage("translation", [TranslateToBasis()]),
             stage("optimization", [Repeat(loop, metric="2q", max_iter=5)]),
             stage("finalize", [RemoveTrivialGates()]),
@@ -51,8 +54,8 @@ def preset_pipeline(level: int, target=None) -> Pipeline:
         return Pipeline([
             stage("init", init + [RemoveNearIdentities(), ElidePermutations(),
                                   Repeat(pre, metric="2q", max_iter=3)]),
-            stage("layout", [SabreLayout(trials=16)]),
-            stage("routing", [SabreRouting(trials=16)]),
+            stage("layout", [SabreLayout(trials=16, vf2_max_trials=1)]),
+            stage("routing", [SabreRouting(trials=16), NoiseAwarePostLayout()]),
             stage("translation", [TranslateToBasis()]),
             stage("optimization", [Repeat(loop, metric="2q", max_iter=10)]),
             stage("finalize", [RemoveTrivialGates()]),

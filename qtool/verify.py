@@ -126,8 +126,10 @@ def verify_equivalent(original: Circuit, compiled: Circuit, *, max_unitary_qubit
         ok, err = _same_up_to_phase(b_loc.unitary(), _perm_matrix(out_of, k) @ a_loc.unitary(),
                                     atol)
         return VerifyResult(ok, "unitary", k, "" if ok else f"max deviation {err:.2e}")
-    if k > max_state_qubits or (k > prefer_qcec_above and _have_qcec()):
-        return _verify_qcec(original, compiled, k)
+    if k > prefer_qcec_above or k > max_state_qubits:
+        res = _verify_large(original, compiled, k)
+        if res.equivalent is not None or k > max_state_qubits:
+            return res
     method = "statevector"
     rng = np.random.default_rng(seed)
     states = rng.normal(size=(1 << n_v, 3)) + 1j * rng.normal(size=(1 << n_v, 3))
@@ -168,16 +170,21 @@ def _same_up_to_phase(x: np.ndarray, y: np.ndarray, atol: float) -> tuple[bool, 
     return bool(err < atol * max(1, np.sqrt(x.shape[0]) / 8) + 1e-9), err
 
 
-def _have_qcec() -> bool:
-    import importlib.util
-    return importlib.util.find_spec("mqt.qcec") is not None
-
-
-def _verify_qcec(original: Circuit, compiled: Circuit, k: int) -> VerifyResult:
-    try:
-        from mqt import qcec  # type: ignore
-    except ImportError:
+def _verify_large(original: Circuit, compiled: Circuit, k: int) -> VerifyResult:
+    """Clifford tableaux when both circuits are Clifford (exact at any size), else qcec."""
+    from .verify_qcec import logical_pair
+    a, b = logical_pair(original, compiled)
+    from .clifford import clifford_equivalent
+    cl = clifford_equivalent(a, b)
+    if cl is not None:
+        return VerifyResult(cl, "clifford", k, "" if cl else "stabilizer tableaux differ")
+    if not _have_qcec():
         return VerifyResult(None, "unchecked", k,
                             f"{k} active qubits: install qtool[verify] (mqt.qcec) to check")
     from .verify_qcec import run_qcec
-    return run_qcec(original, compiled, k)
+    return run_qcec(a, b, k)
+
+
+def _have_qcec() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("mqt.qcec") is not None

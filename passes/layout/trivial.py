@@ -139,9 +139,24 @@ def interaction_graph(circ: Circuit) -> Interaction:
     return out
 
 
+def _trivial_placement(n: int, target) -> list[int]:
+    from scipy.sparse.csgraph import connected_components
+    d = target.distance
+    if n <= 1 or np.isfinite(d[:n, :n]).all():
+        return list(range(n))
+    _, label = connected_components(np.isfinite(d))
+    big = np.bincount(label).argmax()
+    part = np.flatnonzero(label == big)
+    if len(part) < n:
+        raise TargetError(f"target {target.name} has no connected part of {n} usable qubits")
+    return [int(q) for q in part[:n]]
+
+
 @dataclass(frozen=True)
 class TrivialLayout(Pass):
-    """Virtual qubit ``v`` on physical qubit ``v``."""
+    """Virtual qubit ``v`` on physical qubit ``v`` -- or, when qubits ``0..n-1`` are not all
+    in one connected part of the usable coupling graph (a broken coupler or qubit splits
+    them), on the ``v``-th lowest-numbered qubit of the largest connected part."""
 
     requires: ClassVar[frozenset] = frozenset({"decomposed"})
     establishes: ClassVar[frozenset] = frozenset({"laid_out"})
@@ -153,4 +168,4 @@ class TrivialLayout(Pass):
         kept = keep_placed(circ, ctx.target)
         if kept is not None:
             return kept
-        return apply_layout(circ, range(circ.num_qubits), ctx.target)
+        return apply_layout(circ, _trivial_placement(circ.num_qubits, ctx.target), ctx.target)
