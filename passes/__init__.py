@@ -7,7 +7,7 @@ init           :class:`DecomposeMultiQubit`, :class:`ElidePermutations`,
                :class:`RemoveNearIdentities`
 layout         :class:`TrivialLayout`, :class:`DenseLayout`, :class:`VF2Layout`,
                :class:`SabreLayout`
-routing        :class:`SabreRouting`
+routing        :class:`SabreRouting`, :class:`NoiseAwarePostLayout`
 translation    :class:`TranslateToBasis`
 optimization   :class:`MergeOneQubitRuns`, :class:`ConsolidateTwoQubitBlocks`,
                :class:`CancelInverses`, :class:`CommutativeCancellation`
@@ -20,14 +20,16 @@ Each pass declares what it requires, establishes and invalidates; see
 """
 from .adapters import QiskitPass, TketPass
 from .init import DecomposeMultiQubit, ElidePermutations, RemoveNearIdentities
-from .layout import DenseLayout, LayoutNotFound, SabreLayout, TrivialLayout, VF2Layout
+from .layout import (DenseLayout, LayoutNotFound, NoiseAwarePostLayout, SabreLayout,
+                     TrivialLayout, VF2Layout)
 from .optimization import (CancelInverses, CommutativeCancellation, ConsolidateTwoQubitBlocks,
                            MergeOneQubitRuns, RemoveTrivialGates)
 from .routing import SabreRouting
 from .translation import TranslateToBasis
 
 __all__ = ["DecomposeMultiQubit", "ElidePermutations", "RemoveNearIdentities", "TrivialLayout", "DenseLayout", "VF2Layout", "SabreLayout",
-           "LayoutNotFound", "SabreRouting", "TranslateToBasis", "MergeOneQubitRuns",
+           "LayoutNotFound", "SabreRouting", "NoiseAwarePostLayout", "TranslateToBasis",
+           "MergeOneQubitRuns",
            "ConsolidateTwoQubitBlocks", "CancelInverses", "CommutativeCancellation",
            "RemoveTrivialGates", "QiskitPass", "TketPass", "catalog"]
 

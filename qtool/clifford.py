@@ -56,4 +56,4 @@ def clifford_equivalent(a: Circuit, b: Circuit) -> bool | None:
     if ca is None or cb is None:
         return None
     from qiskit.quantum_info import Clifford
-    return Clifford(ca.to_qiskit()) == Clifford(cb.to_qiskit())
+    return bool(Clifford(ca.to_qiskit()) == Clifford(cb.to_qiskit()))

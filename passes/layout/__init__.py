@@ -12,12 +12,16 @@ only relabels qubits, so it keeps ``in_basis`` and invalidates ``routed``.
   calibrated error; raises :class:`LayoutNotFound` when there is none.
 * :class:`SabreLayout` -- VF2 first, else SABRE forward/backward refinement of several
   seeded starts.
+* :class:`NoiseAwarePostLayout` -- after routing, relabel the routed circuit onto the
+  placement of its interaction graph with the lowest calibrated error (stage "routing").
 
 A circuit that already has a layout (or is on the ``$`` register) is kept where it is.
 """
 from .dense import DenseLayout
+from .post_layout import NoiseAwarePostLayout
 from .sabre_layout import SabreLayout
 from .trivial import TrivialLayout
 from .vf2 import LayoutNotFound, VF2Layout
 
-__all__ = ["TrivialLayout", "DenseLayout", "VF2Layout", "SabreLayout", "LayoutNotFound"]
+__all__ = ["TrivialLayout", "DenseLayout", "VF2Layout", "SabreLayout", "LayoutNotFound",
+           "NoiseAwarePostLayout"]

@@ -148,7 +148,7 @@ def _trivial_placement(n: int, target) -> list[int]:
     big = np.bincount(label).argmax()
     part = np.flatnonzero(label == big)
     if len(part) < n:
-        raise TargetError(f"target {target.name} has no connected part of {n} usable qubits")
+        return list(range(n))      # routing then names the pair it cannot connect
     return [int(q) for q in part[:n]]
 
 
