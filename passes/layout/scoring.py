@@ -280,8 +280,8 @@ def _two_qubit_blocks(circ: Circuit, rows: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def usage_of_circuit(circ: Circuit, target, costs: PlacementCosts | None = None) -> Usage:
-    """The :class:`Usage` of a circuit whose rows act on at most two qubits (wider
-    unitaries count as their pairs' gates would not: decompose first)."""
+    """The :class:`Usage` of ``circ`` on ``target`` (rows on more than two qubits other
+    than barriers are not counted: decompose first)."""
     costs = placement_costs(target) if costs is None else costs
     n_phys = target.num_qubits
     ar = circ.arity()
@@ -562,8 +562,9 @@ def search_placement(usage: Usage, target, *, call_limit: int = 10_000,
     when it stops below that budget it has seen every embedding and the best is exact.
     Otherwise the space is large -- chains and trees embed in thousands of ways, and the
     embeddings VF2 lists first all crowd one region -- so a beam search of width
-    ``beam_width`` guided by the score (:func:`_beam_search`) adds its candidates.  On a uniformly calibrated target the first embedding is taken.  Ties keep
-    the candidate found first (VF2's before the beam's).
+    ``beam_width`` guided by the score (:func:`_beam_search`) adds its candidates.  On a
+    uniformly calibrated target the first embedding is taken.  Ties keep the candidate
+    found first (VF2's before the beam's).
     """
     import rustworkx as rx
     costs = placement_costs(target) if costs is None else costs
