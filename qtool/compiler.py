@@ -5,11 +5,13 @@ Optimisation levels (the preset pipelines are built in :mod:`qtool.presets`):
 * ``-O0`` -- decompose, trivial layout, one routing trial, basis translation.  Nothing
   is optimised; useful to see what routing alone costs.
 * ``-O1`` -- perfect (VF2) layout when one exists, else SABRE layout with a few trials;
-  SABRE routing; translation; one-qubit fusion and inverse cancellation.
-* ``-O2`` -- ``-O1`` with more layout/routing trials, commutative cancellation and
-  two-qubit block re-synthesis (KAK), repeated until the 2Q count stops improving.
-* ``-O3`` -- ``-O2`` plus optimisation of the virtual circuit before layout (fewer gates
-  to route), the most layout/routing trials and a longer bounded fixed-point loop.
+  SABRE routing; calibration-aware re-placement (:class:`NoiseAwarePostLayout`);
+  translation; one-qubit fusion and inverse cancellation.
+* ``-O2`` -- also drops gates within 1e-12 infidelity of the identity and turns input
+  swaps into relabelling; more trials; commutative cancellation and two-qubit block
+  re-synthesis (KAK), repeated until the 2Q count stops improving.
+* ``-O3`` -- ``-O2`` plus cancellation of the virtual circuit before layout (fewer
+  gates to route), the most layout/routing trials and a longer bounded fixed-point loop.
 
 Compilation never binds parameters: symbolic angles stay symbolic (papers.md §6.8).
 """
