@@ -87,7 +87,7 @@ def _embed_states(states: np.ndarray, k: int, positions: list[int], n_local: int
 
 def verify_equivalent(original: Circuit, compiled: Circuit, *, max_unitary_qubits: int = 10,
                       max_state_qubits: int = 24, prefer_qcec_above: int = 16,
-                      seed: int = 1234,
+                      qcec_timeout: float = 120.0, seed: int = 1234,
                       atol: float = 1e-6) -> VerifyResult:
     """Check that ``compiled`` implements ``original`` (see the module docstring)."""
     try:
@@ -127,7 +127,7 @@ def verify_equivalent(original: Circuit, compiled: Circuit, *, max_unitary_qubit
                                     atol)
         return VerifyResult(ok, "unitary", k, "" if ok else f"max deviation {err:.2e}")
     if k > prefer_qcec_above or k > max_state_qubits:
-        res = _verify_large(original, compiled, k)
+        res = _verify_large(original, compiled, k, qcec_timeout)
         if res.equivalent is not None or k > max_state_qubits:
             return res
     method = "statevector"
@@ -170,7 +170,8 @@ def _same_up_to_phase(x: np.ndarray, y: np.ndarray, atol: float) -> tuple[bool, 
     return bool(err < atol * max(1, np.sqrt(x.shape[0]) / 8) + 1e-9), err
 
 
-def _verify_large(original: Circuit, compiled: Circuit, k: int) -> VerifyResult:
+def _verify_large(original: Circuit, compiled: Circuit, k: int,
+                  qcec_timeout: float) -> VerifyResult:
     """Clifford tableaux when both circuits are Clifford (exact at any size), else qcec."""
     from .verify_qcec import logical_pair
     a, b = logical_pair(original, compiled)
@@ -182,7 +183,7 @@ def _verify_large(original: Circuit, compiled: Circuit, k: int) -> VerifyResult:
         return VerifyResult(None, "unchecked", k,
                             f"{k} active qubits: install qtool[verify] (mqt.qcec) to check")
     from .verify_qcec import run_qcec
-    return run_qcec(a, b, k)
+    return run_qcec(a, b, k, timeout=qcec_timeout)
 
 
 def _have_qcec() -> bool:
