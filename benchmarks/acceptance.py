@@ -44,11 +44,16 @@ def check_one(path: Path, target, *, qiskit_load: bool, seed: int,
     import qtool
     from qtool.io import load_circuit, write_qasm3
     from qtool.targets.checks import coupling_violations, non_native_ops
-    from qtool.verify import verify_equivalent
+    from qtool.verify import verify_compiled
 
     circ = load_circuit(path)
+    snap = {}
+
+    def keep_routed(name, c, ctx):      # the routing stage's output, for two-step checking
+        if name == "NoiseAwarePostLayout":
+            snap["routed"] = c
     t0 = time.perf_counter()
-    res = qtool.compile(circ, target, 3, seed=seed)
+    res = qtool.compile(circ, target, 3, seed=seed, callback=keep_routed)
     seconds = time.perf_counter() - t0
     out = res.circuit
     row = {"circuit": path.stem, "qubits": circ.num_qubits, "twoq": out.num_2q(),
@@ -73,10 +78,10 @@ def check_one(path: Path, target, *, qiskit_load: bool, seed: int,
             row["qiskit_load"] = False
             row["error"] = f"qiskit.qasm3.loads: {exc}"
     t1 = time.perf_counter()
-    ver = verify_equivalent(circ, out, qcec_timeout=qcec_timeout)
+    ver = verify_compiled(circ, out, snap.get("routed"), qcec_timeout=qcec_timeout)
     row["verify"] = ver.equivalent
     row["verify_method"] = ver.method
-    row["probable"] = ver.detail == "probably_equivalent"
+    row["probable"] = ver.equivalent is None and "probably_equivalent" in ver.detail
     row["verify_seconds"] = time.perf_counter() - t1
     if ver.detail and not ver.equivalent:
         row["error"] = ver.detail

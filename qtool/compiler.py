@@ -26,7 +26,7 @@ from ._version import __version__
 from .circuit import Circuit
 from .errors import CompileError, TargetError
 from .passmanager import Context, Pass, PassTiming
-from .verify import VerifyResult, verify_equivalent
+from .verify import VerifyResult, verify_compiled
 
 __all__ = ["compile", "CompileResult"]
 
@@ -125,6 +125,17 @@ def compile(circuit, target="ibm_heron", optimization_level: int = 2, *, seed: i
         if optimization_level not in (0, 1, 2, 3):
             raise CompileError(f"optimization level must be 0..3, got {optimization_level}")
         pipeline = preset_pipeline(optimization_level, tgt)
+    snapshots: dict = {}
+    if verify:
+        from .passmanager import registered_passes
+        stages = {name: getattr(cls, "stage", "") for name, cls in registered_passes().items()}
+        user_callback = callback
+
+        def callback(name, c, ctx, _user=user_callback):   # keep the routing stage's output
+            if stages.get(name) == "routing":
+                snapshots["routed"] = c
+            if _user is not None:
+                _user(name, c, ctx)
     ctx = Context(target=tgt, seed=int(seed), log=logging.getLogger("qtool.passes"),
                   deadline=time.monotonic() + timeout if timeout else math.inf,
                   callback=callback, check=check_properties)
@@ -135,5 +146,5 @@ def compile(circuit, target="ibm_heron", optimization_level: int = 2, *, seed: i
     log.info("compiled %s for %s in %.3f s: 2q %d -> %d", circ.name or "circuit", tgt.name,
              seconds, circ.num_2q(), out.num_2q())
     if verify:
-        res.verification = verify_equivalent(circ, out)
+        res.verification = verify_compiled(circ, out, snapshots.get("routed"))
     return res
