@@ -165,7 +165,12 @@ def verify_compiled(original: Circuit, compiled: Circuit, routed: Circuit | None
     if first.equivalent is False:
         return VerifyResult(False, f"{first.method} (layout+routing)", first.qubits,
                             first.detail)
-    second = verify_equivalent(routed.replace(layout=None), compiled.replace(layout=None), **kw)
+    # same physical wires: compare on the qubits either circuit touches, no layout
+    act = sorted(set(routed.active_qubits()) | set(compiled.active_qubits()))
+    pos = {p: i for i, p in enumerate(act)}
+    wires = [pos.get(p, 0) for p in range(compiled.num_qubits)]
+    second = verify_equivalent(routed.remap(wires, len(act)).replace(layout=None),
+                               compiled.remap(wires, len(act)).replace(layout=None), **kw)
     both = (True if first.equivalent and second.equivalent else
             False if second.equivalent is False else None)
     detail = "; ".join(d for d in (first.detail, second.detail) if d)

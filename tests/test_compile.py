@@ -99,3 +99,22 @@ def test_symbolic_qaoa_layer_in_native_rzz_basis():
     assert res.circuit.parameters == ["g[0]"]
     values = {"g[0]": 0.37}
     assert_equivalent(circ, res.circuit, bind=values)
+
+
+def test_wide_compile_is_verified_in_two_steps():
+    """Wide circuits: input vs routed, then routed vs final, each proven exactly."""
+    rng = np.random.default_rng(7)
+    n = 20
+    b = Circuit.builder(n, n)
+    for q in range(n):
+        b.h(q)
+    for _ in range(40):
+        a, c = rng.choice(n, 2, replace=False)
+        b.cx(int(a), int(c))
+        b.t(int(c))
+    for q in range(n):
+        b.measure(q, q)
+    c = b.build()
+    res = qtool.compile(c, "ibm_heron", 3, seed=1, verify=True)
+    assert res.verification.equivalent is True, res.verification
+    assert "two steps" in res.verification.method
