@@ -140,8 +140,10 @@ def clifford_equivalent(a: Circuit, b: Circuit) -> bool | None:
     """Whether ``a`` and ``b`` (same width) act alike up to global phase; ``None`` if
     either is not Clifford."""
     ca = as_clifford(a) or as_clifford_by_blocks(a)
+    if ca is None:
+        return None
     cb = as_clifford(b) or as_clifford_by_blocks(b)
-    if ca is None or cb is None:
+    if cb is None:
         return None
     from qiskit.quantum_info import Clifford
     return bool(Clifford(ca.to_qiskit()) == Clifford(cb.to_qiskit()))

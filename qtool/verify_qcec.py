@@ -59,9 +59,16 @@ def run_qcec(a: Circuit, b: Circuit, k: int, timeout: float = 120.0) -> VerifyRe
     idle ancillas it often reports a spurious "not equivalent" that blocks a verdict."""
     from mqt import qcec  # type: ignore
 
-    res = qcec.verify(a.to_qiskit(), b.to_qiskit(), timeout=timeout, run_zx_checker=False,
-                      check_partial_equivalence=False)
-    name = str(res.equivalence).rsplit(".", 1)[-1]
+    # qcec's own timeout is cooperative and some checkers overrun it by minutes: run it in
+    # a worker process that is killed at a hard deadline
+    try:
+        res = qcec.verify_with_hard_timeout(a.to_qiskit(), b.to_qiskit(),
+                                            deadline=timeout + 15, timeout=timeout,
+                                            run_zx_checker=False,
+                                            check_partial_equivalence=False)
+    except TimeoutError:
+        return VerifyResult(None, "qcec", k, f"no verdict within {timeout + 15:.0f} s")
+    name = str(res.get("equivalence", "no_information")).rsplit(".", 1)[-1]
     ok = {"equivalent": True, "equivalent_up_to_global_phase": True,
           "equivalent_up_to_phase": True, "not_equivalent": False}.get(name)
     # "probably_equivalent": random stimuli agree, no proof -- reported as unchecked
