@@ -134,6 +134,7 @@ def main(argv=None) -> int:
                 f"{yes[row['parse']]} | {yes[row['qiskit_load']]} | {row['dropped']} | "
                 f"{'probable' if row['probable'] else yes[row['verify']]} | "
                 f"{row['verify_method']} | {row['verify_seconds']:.1f} |")
+            Path(args.out).write_text("\n".join(lines) + "\n")   # progress survives a stop
     lines += ["", f"{failures} failure(s); equivalence proven for {proven} of {total} "
               "(the rest: qcec found no difference on random stimuli but no proof within the "
               "time limit)."]
