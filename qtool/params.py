@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import math
+import operator
 import re
 from fractions import Fraction
 from typing import Iterable, Mapping, Union
@@ -44,6 +45,8 @@ _FUNCS = {
     "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "abs": np.abs,
 }
 _QASM_FUNCS = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+           "**": operator.pow}
 
 
 def format_float(x: float) -> str:
@@ -177,16 +180,8 @@ class Expr:
             return Expr.apply(a, self._tree[1]) if isinstance(a, Expr) else _FUNCS[self._tree[1]](a)
         a, b = self._tree[1]._bind(values), self._tree[2]._bind(values)
         if isinstance(a, Expr) or isinstance(b, Expr):
-            return as_expr(a)._binop(b, op) if isinstance(a, Expr) else as_expr(a)._binop(b, op)
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return a / b
-        return a ** b
+            return as_expr(a)._binop(b, op)
+        return _BINARY[op](a, b)
 
     def rename(self, mapping: Mapping[str, str]) -> "Expr":
         """The same expression with symbols renamed (missing names are kept)."""
