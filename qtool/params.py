@@ -35,7 +35,7 @@ from typing import Iterable, Mapping, Union
 import numpy as np
 
 __all__ = ["Expr", "Parameter", "ParameterVector", "ParamLike", "as_expr", "is_symbolic",
-           "format_float"]
+           "format_float", "simplify"]
 
 ParamLike = Union[float, int, "Expr"]
 
@@ -426,6 +426,11 @@ def as_expr(x: ParamLike) -> Expr:
     if isinstance(x, (int, float, np.floating, np.integer, Fraction)):
         return Expr.const(float(x))
     raise TypeError(f"not a parameter value: {x!r}")
+
+
+def simplify(x: ParamLike) -> ParamLike:
+    """A constant :class:`Expr` as a float; anything else unchanged."""
+    return float(x) if isinstance(x, Expr) and x.is_constant() else x
 
 
 def is_symbolic(x: object) -> bool:

@@ -396,3 +396,10 @@ def qsd_decompose(mat: np.ndarray):
     from qiskit.synthesis import qs_decomposition
     qc = qs_decomposition(little_endian(mat))
     return from_qiskit_circuit(qc)
+
+
+def wrap_angle(a: float) -> tuple[float, bool]:
+    """``a`` reduced by whole turns into ``[-pi, pi]``, and whether the number of turns
+    removed is odd (a rotation ``exp(-i a P/2)`` then picks up a global phase of pi)."""
+    k = round(a / (2 * math.pi))
+    return a - 2 * math.pi * k, bool(k % 2)

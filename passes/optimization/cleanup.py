@@ -31,8 +31,9 @@ import numpy as np
 from qtool.circuit import Circuit
 from qtool.gates import GATES
 from qtool.params import Expr, is_symbolic
+from qtool.params import simplify as _simp
 from qtool.passmanager import Context, Pass
-from qtool.synthesis import identity_phase
+from qtool.synthesis import identity_phase, wrap_angle
 
 from ._rewrite import IS_NAMED, peephole, rebuild, symbolic_rows
 
@@ -45,19 +46,13 @@ _PHASE = frozenset({"p", "u1"})                # period 2 pi
 _MERGE_OPS = np.array([g.name in (_ROT | _PHASE) for g in GATES.gates], dtype=bool)
 
 
-def _simp(x):
-    return float(x) if isinstance(x, Expr) and x.is_constant() else x
-
-
 def _canonical(name: str, a):
     """Canonical form of a one-parameter rotation: ``(angle or None if identity, phase)``."""
     a = _simp(a)
     if is_symbolic(a):
         return a, 0.0
-    a = float(a)
-    k = round(a / (2 * PI))
-    w = a - 2 * PI * k
-    ph = PI if (name in _ROT and k % 2) else 0.0
+    w, odd = wrap_angle(float(a))
+    ph = PI if (name in _ROT and odd) else 0.0
     if abs(w) < TOL:
         return None, ph
     return w, ph

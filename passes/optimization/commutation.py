@@ -37,6 +37,8 @@ import numpy as np
 from qtool.circuit import Circuit
 from qtool.gates import DIAG, GATES, XAXIS
 from qtool.params import Expr, ParamLike, is_symbolic
+from qtool.params import simplify as _simp
+from qtool.synthesis import wrap_angle
 from qtool.passmanager import Context, Pass
 
 from ._rewrite import IS_NAMED, peephole, rebuild
@@ -98,19 +100,12 @@ def _x_angle(name: str, ps):
     return None
 
 
-def _simp(x):
-    if isinstance(x, Expr) and x.is_constant():
-        return float(x)
-    return x
-
-
 def _z_gate(total: ParamLike, allows):
     """One Z rotation by ``total`` in the basis: ``(gates, phase)`` or ``None``."""
     total = _simp(total)
     if not is_symbolic(total):
-        k = round(total / (2 * PI))
-        a = total - 2 * PI * k
-        ph = PI if k % 2 else 0.0
+        a, odd = wrap_angle(total)
+        ph = PI if odd else 0.0
         if abs(a) < 1e-12:
             return [], ph
         total = a
@@ -129,9 +124,8 @@ def _z_gate(total: ParamLike, allows):
 def _x_gate(total: ParamLike, allows):
     total = _simp(total)
     if not is_symbolic(total):
-        k = round(total / (2 * PI))
-        a = total - 2 * PI * k
-        ph = PI if k % 2 else 0.0
+        a, odd = wrap_angle(total)
+        ph = PI if odd else 0.0
         if abs(a) < 1e-12:
             return [], ph
         for name, (ang, gph) in _X_FIXED.items():
