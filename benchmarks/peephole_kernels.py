@@ -18,26 +18,7 @@ import time
 
 import numpy as np
 
-
-def routed_circuit(n_rows: int, nq: int = 27, seed: int = 0):
-    from qtool import Circuit
-    from qtool.targets import Target
-    rng = np.random.default_rng(seed)
-    edges = [(i, i + 1) for i in range(nq - 1)]
-    b = Circuit.builder(nq)
-    while len(b) < n_rows:
-        r = rng.random()
-        e = edges[rng.integers(len(edges))]
-        e = e[::-1] if rng.random() < 0.5 else e
-        if r < 0.25:
-            b.swap(*e)
-        elif r < 0.6:
-            b.cx(*e)
-        elif r < 0.8:
-            b.rz(float(rng.uniform(-3, 3)), int(rng.integers(nq)))
-        else:
-            b.sx(int(rng.integers(nq)))
-    return b.build(), Target("line", nq, edges)
+from qtool.testing import routed_line_circuit
 
 
 def _best(f, repeats: int) -> tuple[float, object]:
@@ -93,7 +74,7 @@ def main(argv=None) -> None:
                                            remove_trivial_gates)
     from qtool.passes.translation import translate_to_basis
 
-    raw, target = routed_circuit(rows)
+    raw, target = routed_line_circuit(rows)
     dt, circ = _best(lambda: translate_to_basis(raw, target), 1)
     print(f"circuit: {len(raw)} rows ({raw.num_2q()} 2Q rows) -> translated {len(circ)} rows "
           f"({circ.num_2q()} cx) in {dt:.3f} s\n")

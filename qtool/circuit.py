@@ -442,6 +442,22 @@ def _param_sort_key(name: str):
     return (name, -1)
 
 
+def push_params(values, params: list, exprs: dict) -> None:
+    """Append parameter ``values`` to a flat slot list: numbers as floats, symbolic
+    expressions as ``nan`` with the expression kept in ``exprs[slot]``."""
+    for p in values:
+        if type(p) is float:
+            params.append(p)
+        elif isinstance(p, Expr):
+            if p.is_constant():
+                params.append(float(p))
+            else:
+                exprs[len(params)] = p
+                params.append(np.nan)
+        else:
+            params.append(float(p))
+
+
 class CircuitBuilder:
     """Append-only construction of a :class:`Circuit`.
 
@@ -509,15 +525,7 @@ class CircuitBuilder:
         self._cond.append(int(cond))
         self._flags.append(flags)
         self._pidx.append(len(self._params))
-        for p in params:
-            if isinstance(p, Expr):
-                if p.is_constant():
-                    self._params.append(float(p))
-                else:
-                    self._exprs[len(self._params)] = p
-                    self._params.append(np.nan)
-            else:
-                self._params.append(float(p))
+        push_params(params, self._params, self._exprs)
         return i
 
     def extend(self, circ: Circuit, rows=None, *, qubit_map: Sequence[int] | None = None,

@@ -16,7 +16,8 @@ from .circuit import Circuit
 from .gates import GATES
 from .verify import verify_equivalent
 
-__all__ = ["circuits", "targets", "assert_equivalent", "DEFAULT_GATESET"]
+__all__ = ["circuits", "targets", "assert_equivalent", "DEFAULT_GATESET",
+           "routed_line_circuit"]
 
 #: gates the default strategy draws from (every unitary in the table but opaque ones)
 DEFAULT_GATESET = tuple(g.name for g in GATES.gates
@@ -93,3 +94,25 @@ def assert_equivalent(original: Circuit, compiled: Circuit, *, bind: dict | None
 def random_parameter_values(circ: Circuit, seed: int = 0) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     return {p: float(rng.uniform(-math.pi, math.pi)) for p in circ.parameters}
+
+
+def routed_line_circuit(n_rows: int = 10_000, num_qubits: int = 27, seed: int = 0):
+    """A routed-looking circuit (swap/cx on a line, rz/sx) and its line target, for
+    optimisation tests and kernel benchmarks."""
+    from .targets.target import Target
+    rng = np.random.default_rng(seed)
+    edges = [(i, i + 1) for i in range(num_qubits - 1)]
+    b = Circuit.builder(num_qubits)
+    while len(b) < n_rows:
+        r = rng.random()
+        e = edges[rng.integers(len(edges))]
+        e = e[::-1] if rng.random() < 0.5 else e
+        if r < 0.25:
+            b.swap(*e)
+        elif r < 0.6:
+            b.cx(*e)
+        elif r < 0.8:
+            b.rz(float(rng.uniform(-3, 3)), int(rng.integers(num_qubits)))
+        else:
+            b.sx(int(rng.integers(num_qubits)))
+    return b.build(), Target("line", num_qubits, edges)

@@ -17,7 +17,7 @@ from qtool.passes.optimization import (CancelInverses, CommutativeCancellation,
 from qtool.passes.translation import translate_to_basis
 from qtool.passmanager import Context, Pipeline
 from qtool.targets import Target, in_basis, respects_coupling
-from qtool.testing import circuits
+from qtool.testing import circuits, routed_line_circuit
 
 SYMS = {"t0": 0.37, "t1": -1.21, "t2": 2.5}
 NATIVES = ("cx", "cz", "ecr", "rzz")
@@ -241,27 +241,8 @@ def test_unitary_rows_are_consolidated():
     assert_exact(c, out)
 
 
-def _routed_circuit(n_rows=10_000, nq=27, seed=0):
-    rng = np.random.default_rng(seed)
-    edges = [(i, i + 1) for i in range(nq - 1)]
-    b = Circuit.builder(nq)
-    while len(b) < n_rows:
-        r = rng.random()
-        e = edges[rng.integers(len(edges))]
-        e = e[::-1] if rng.random() < 0.5 else e
-        if r < 0.25:
-            b.swap(*e)
-        elif r < 0.6:
-            b.cx(*e)
-        elif r < 0.8:
-            b.rz(float(rng.uniform(-3, 3)), int(rng.integers(nq)))
-        else:
-            b.sx(int(rng.integers(nq)))
-    return b.build(), Target("line", nq, edges)
-
-
 def test_consolidation_speed_on_a_routed_circuit():
-    c, t = _routed_circuit()
+    c, t = routed_line_circuit()
     consolidate_two_qubit_blocks(c_of(2, ("swap", (0, 1)), ("cx", (0, 1))), t)   # warm caches
     t0 = time.perf_counter()
     out = consolidate_two_qubit_blocks(c, t)
@@ -381,7 +362,7 @@ def test_kak_locals_are_gauge_fixed():
 
 
 def test_deterministic():
-    c, t = _routed_circuit(n_rows=600, nq=8, seed=3)
+    c, t = routed_line_circuit(n_rows=600, num_qubits=8, seed=3)
     runs = []
     for _ in range(2):
         x = translate_to_basis(c, t)

@@ -30,7 +30,7 @@ import numpy as np
 
 from qtool.circuit import Circuit
 from qtool.gates import GATES
-from qtool.params import Expr, is_symbolic
+from qtool.params import is_symbolic
 from qtool.params import simplify as _simp
 from qtool.passmanager import Context, Pass
 from qtool.synthesis import identity_phase, wrap_angle

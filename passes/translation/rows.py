@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qtool.circuit import FLAG_COND_VAL, FLAG_WIDE, Circuit
+from qtool.circuit import push_params, FLAG_COND_VAL, FLAG_WIDE, Circuit
 from qtool.gates import GATES, UNITARY_OP
 from qtool.params import Expr
 
@@ -87,17 +87,7 @@ class TableWriter:
         self._cond.append(cond)
         self._flags.append(FLAG_COND_VAL if cond_val else 0)
         self._pstart.append(len(self._params))
-        for p in params:
-            if type(p) is float:
-                self._params.append(p)
-            elif isinstance(p, Expr):
-                if p.is_constant():
-                    self._params.append(float(p))
-                else:
-                    self._exprs[len(self._params)] = p
-                    self._params.append(np.nan)
-            else:
-                self._params.append(float(p))
+        push_params(params, self._params, self._exprs)
         if op == UNITARY_OP:
             self._mats[k] = np.asarray(matrix, dtype=complex)
         self._n += 1
