@@ -143,6 +143,7 @@ class Context:
     analyses: dict = field(default_factory=dict)
     path: tuple = ()
     check: bool = False   # verify declared properties after each pass (tests, debugging)
+    trace: list | None = None   # when a list: (pass name, input, output) of every leaf pass
 
     def for_pass(self, index: int) -> "Context":
         path = self.path + (index,)
@@ -288,6 +289,8 @@ def _run_one(p: Pass, circ: Circuit, ctx: Context) -> Circuit:
             for prop in p.establishes:
                 if not check_property(prop, out, ctx):
                     raise AssertionError(f"{p.pass_name} did not establish {prop!r}")
+        if ctx.trace is not None and out is not circ:
+            ctx.trace.append((p.pass_name, circ, out))
     if ctx.callback is not None:
         ctx.callback(p.pass_name, out, ctx)
     return out
