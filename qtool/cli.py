@@ -2,7 +2,7 @@
 
 ``qtool compile FILE|- [--target T] [-O N] [-o OUT] [--dialect D] [--seed S] [--verify]
 [--report json|table] [--pipeline P] [--plot PNG]``, ``qtool targets list|show NAME``,
-``qtool --version``.
+``qtool qubo solve|export ...`` (:mod:`qtool.qubo.cli`), ``qtool --version``.
 
 Every problem with the user's input is printed as one line (``file:line:col: message``)
 on stderr with exit status 2 and no traceback; an interrupt exits with 130.  Outputs are
@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     tsub.add_parser("list", help="list built-in targets and generators")
     show = tsub.add_parser("show", help="describe one target")
     show.add_argument("name")
+
+    from .qubo.cli import add_parser as add_qubo_parser
+    add_qubo_parser(sub)
     return p
 
 
@@ -179,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "compile":
             return _cmd_compile(args)
+        if args.command == "qubo":
+            from .qubo.cli import run as run_qubo
+            return run_qubo(args)
         return _cmd_targets(args)
     except QtoolError as exc:
         print(f"qtool: error: {exc}", file=sys.stderr)

@@ -88,14 +88,31 @@ def repair(program: BinaryProgram, x, *, rng: np.random.Generator | None = None)
     return y.astype(np.uint8)
 
 
-def _repair_mdkp(program: BinaryProgram, x: np.ndarray) -> np.ndarray:
+def _mdkp_efficiency(program: BinaryProgram) -> np.ndarray:
+    """``e_i = p_i / sum_r (w_ri / b_r)`` (papers.md section 3.6)."""
     p, W, b = program.linear, program.A_le, program.b_le
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(b[:, None] > 0, W / np.where(b > 0, b, 1.0)[:, None],
                        np.where(W > 0, np.inf, 0.0))
         denom = rel.sum(axis=0)
-        e = np.where(denom > 0, p / np.where(denom > 0, denom, 1.0),
-                     np.where(p >= 0, np.inf, -np.inf))
+        return np.where(denom > 0, p / np.where(denom > 0, denom, 1.0),
+                        np.where(p >= 0, np.inf, -np.inf))
+
+
+def _fill_mdkp(program: BinaryProgram, x: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Add items in ``order`` while they fit and pay."""
+    p, W, b = program.linear, program.A_le, program.b_le
+    load = W @ x
+    for i in order:
+        if not x[i] and p[i] > 0 and np.all(load + W[:, i] <= b + _TOL):
+            x[i] = 1.0
+            load += W[:, i]
+    return x
+
+
+def _repair_mdkp(program: BinaryProgram, x: np.ndarray) -> np.ndarray:
+    p, W, b = program.linear, program.A_le, program.b_le
+    e = _mdkp_efficiency(program)
     x = x.copy()
     load = W @ x
     for i in np.argsort(e, kind="stable"):                  # least efficient first
@@ -104,11 +121,7 @@ def _repair_mdkp(program: BinaryProgram, x: np.ndarray) -> np.ndarray:
         if x[i]:
             x[i] = 0.0
             load -= W[:, i]
-    for i in np.argsort(-e, kind="stable"):                 # most efficient first
-        if not x[i] and p[i] > 0 and np.all(load + W[:, i] <= b + _TOL):
-            x[i] = 1.0
-            load += W[:, i]
-    return x
+    return _fill_mdkp(program, x, np.argsort(-e, kind="stable"))   # most efficient first
 
 
 def _mis_adjacency(program: BinaryProgram) -> np.ndarray:
@@ -244,7 +257,31 @@ def improve(program: BinaryProgram, x, *, max_moves: int | None = None) -> np.nd
         y = _improve_flips(program, y, cap, swaps=program.kind != "mis")
         if program.kind == "mis":
             y = _improve_mis(program, y, cap)
+        elif program.kind == "mdkp":
+            y = _improve_mdkp(program, y, cap)
     return y.astype(np.uint8)
+
+
+def _improve_mdkp(program: BinaryProgram, x: np.ndarray, cap: int) -> np.ndarray:
+    """Drop-and-refill descent past the 1-flip/1-swap optimum: take one chosen item out,
+    refill greedily by efficiency, polish with flips and swaps; keep the first result that
+    beats ``x`` and start over, until no single drop helps."""
+    order = np.argsort(-_mdkp_efficiency(program), kind="stable")
+    best = float(program.objective(x))
+    improved = True
+    while improved and cap > 0:
+        improved = False
+        for i in np.flatnonzero(x):
+            z = x.copy()
+            z[i] = 0.0
+            z = _fill_mdkp(program, z, order[order != i])
+            z = _improve_flips(program, z, cap, swaps=True)
+            val = float(program.objective(z))
+            cap -= 1
+            if val > best + _TOL * max(1.0, abs(best)):
+                x, best, improved = z, val, True
+                break
+    return x
 
 
 def _improve_flips(program: BinaryProgram, x: np.ndarray, cap: int, *, swaps: bool) -> np.ndarray:
