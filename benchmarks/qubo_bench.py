@@ -193,7 +193,8 @@ def section_quantum(args):
         prog = _load(path, "mdkp")
         qubits = min(args.quantum_qubits, prog.num_vars)
         res, dt = _run(prog, constraints="augmented-lagrangian", solver=args.quantum_solver,
-                       qubits=qubits, target="ibm_heron", shots=args.shots, seed=args.seed)
+                       qubits=qubits, target="ibm_heron", shots=args.shots,
+                       maxiter=args.maxiter, seed=args.seed)
         rows.append({"instance": path.stem, "n": prog.num_vars, "qubits": res.qubits["solved"],
                      "solver": args.quantum_solver,
                      "compiled_2q": res.solver.get("compiled_num_2q"),
@@ -208,7 +209,8 @@ def section_quantum(args):
     for path in [p for p in bundled_instances("qap") if p.stem.startswith("tai10")]:
         prog = _load(path, "qap")
         res, dt = _run(prog, constraints="augmented-lagrangian", solver=args.quantum_solver,
-                       qubits=args.quantum_qubits, shots=args.shots, seed=args.seed)
+                       qubits=args.quantum_qubits, shots=args.shots, maxiter=args.maxiter,
+                       seed=args.seed)
         extra.append({"instance": path.stem, "n": prog.num_vars, "qubits": res.qubits["solved"],
                       "solver": args.quantum_solver, "compiled_2q": res.solver.get("compiled_num_2q"),
                       "feasible_shots": res.samples.get("feasible_fraction"),
@@ -217,7 +219,7 @@ def section_quantum(args):
         prog = _load(path, "tsp")
         res, dt = _run(prog, constraints="augmented-lagrangian", solver=args.quantum_solver,
                        qubits=min(args.quantum_qubits, prog.num_vars), shots=args.shots,
-                       seed=args.seed)
+                       maxiter=args.maxiter, seed=args.seed)
         extra.append({"instance": path.stem, "n": prog.num_vars, "qubits": res.qubits["solved"],
                       "solver": args.quantum_solver, "compiled_2q": res.solver.get("compiled_num_2q"),
                       "feasible_shots": res.samples.get("feasible_fraction"),
@@ -262,6 +264,7 @@ def main(argv=None) -> int:
     ap.add_argument("--reads", type=int, default=200)
     ap.add_argument("--shots", type=int, default=2048)
     ap.add_argument("--quantum-qubits", type=int, default=20)
+    ap.add_argument("--maxiter", type=int, default=100, help="COBYLA evaluations per restart")
     ap.add_argument("--quantum-solver", default="qaoa", choices=("qaoa", "cvar-vqe"))
     ap.add_argument("--out", default=str(RESULTS / "qubo_bench.md"))
     ap.add_argument("-v", "--verbose", action="store_true")

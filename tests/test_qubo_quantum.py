@@ -25,7 +25,7 @@ def test_fast_simulation_matches_the_circuit(solver):
     v = np.random.default_rng(4).uniform(-1, 1, len(names))
     body, _ = strip_final_measurements(solver.circuit(q).bind(dict(zip(names, v))))
     overlap = np.vdot(solver._state(v), body.statevector())
-    assert abs(abs(overlap) - 1) < 1e-9
+    assert abs(abs(overlap) - 1) < 1e-5      # single precision by design
 
 
 def test_energy_table_and_cvar():

@@ -45,6 +45,8 @@ def add_parser(sub) -> None:
     s.add_argument("--shots", type=int, default=1024)
     s.add_argument("--reads", type=int, default=200, help="simulated-annealing reads")
     s.add_argument("--reps", type=int, default=2, help="QAOA layers / ansatz repetitions")
+    s.add_argument("--maxiter", type=int, default=None,
+                   help="COBYLA evaluations per restart of a quantum solver")
     s.add_argument("--plot", default=None, metavar="PREFIX",
                    help="write PREFIX_shrink.png and PREFIX_convergence.png")
     e.add_argument("--lp", default=None, help="also write the instance as an LP file")
@@ -70,7 +72,8 @@ def run(args) -> int:
 
     res = solve(program, constraints=args.constraints, ratio=args.shrink, qubits=args.qubits,
                 correlations=args.correlations, solver=args.solver, target=args.target,
-                shots=args.shots, reads=args.reads, reps=args.reps, seed=args.seed,
+                shots=args.shots, reads=args.reads, reps=args.reps, maxiter=args.maxiter,
+                seed=args.seed,
                 progress=progress)
     text = json.dumps(res.to_dict(), indent=2) + "\n"
     if args.output in (None, "-"):

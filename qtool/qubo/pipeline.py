@@ -101,21 +101,21 @@ def encode(program: BinaryProgram, method: str, rng: np.random.Generator, *,
     return enc, info
 
 
-def _solver(name: str, *, target, shots: int, reps: int):
+def _solver(name: str, *, target, shots: int, reps: int, maxiter: int | None):
     from .quantum import QAOA, CVaRVQE
-    if name == "qaoa":
-        return QAOA(reps=reps, target=target, shots=shots)
-    if name == "cvar-vqe":
-        return CVaRVQE(reps=reps, target=target, shots=shots)
-    raise ValueError(name)
+    cls = {"qaoa": QAOA, "cvar-vqe": CVaRVQE}[name]
+    kw = {} if maxiter is None else {"maxiter": maxiter}
+    return cls(reps=reps, target=target, shots=shots, **kw)
 
 
 def solve(program: BinaryProgram, *, constraints: str = "augmented-lagrangian",
           ratio: float | None = None, qubits: int | None = None, correlations: str = "sdp",
           solver: str = "sa", target="ibm_heron", shots: int = 1024, reads: int = 200,
-          reps: int = 2, seed: int = 0, repair_top: int = 32, progress=None) -> SolveResult:
+          reps: int = 2, maxiter: int | None = None, seed: int = 0, repair_top: int = 32,
+          progress=None) -> SolveResult:
     """Encode, shrink (to ``ratio`` of the variables or to ``qubits``), solve, repair.
 
+    ``reps`` and ``maxiter`` (COBYLA evaluations per restart) tune the quantum solvers;
     ``progress(stage, message)`` is called at each stage (the CLI prints it)."""
     from .repair import improve, repair
 
@@ -170,7 +170,11 @@ def solve(program: BinaryProgram, *, constraints: str = "augmented-lagrangian",
         x, _ = brute_force(work)
         samples = np.asarray(x, dtype=np.uint8)[None, :]
     else:
-        res = _solver(solver, target=target, shots=shots, reps=reps).solve(work, rng)
+        def every_25(k, value):
+            if k % 25 == 0:
+                say("solve", f"evaluation {k}: CVaR {value:.6g}")
+        res = _solver(solver, target=target, shots=shots, reps=reps,
+                      maxiter=maxiter).solve(work, rng, callback=every_25)
         samples = res.samples
         solver_info.update(res.metrics)
         solver_info["parameters"] = res.parameters
