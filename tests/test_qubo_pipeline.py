@@ -106,3 +106,20 @@ def test_solution_energy_is_consistent_with_the_samples():
     res = solve(prog, constraints="augmented-lagrangian", solver="sa", reads=30, seed=9)
     assert np.isfinite(res.samples["feasible_fraction"])
     assert res.samples["count"] == 30
+
+
+@pytest.mark.parametrize("correlations", ["sdp", "lp"])
+def test_shrunk_solve_unshrinks_to_a_feasible_answer(correlations):
+    prog = load_instance(DATA_DIR / "mdkp" / "hp1.dat", "mdkp")
+    res = solve(prog, ratio=2 / 3, correlations=correlations, solver="sa", reads=60, seed=2)
+    assert res.qubits == {"program": 28, "qubo": 28, "solved": 19}
+    assert res.feasible and res.gap <= 4.0
+    assert len(res.shrinking.merges) == 9
+
+
+def test_tsp_end_to_end_through_a_quantum_solver():
+    prog = load_instance(TOY5)
+    res = solve(prog, solver="qaoa", qubits=10, reps=1, maxiter=30, shots=512, seed=3)
+    assert res.qubits["solved"] == 10 and res.feasible
+    tour = tsp_tour(prog, res.solution)
+    assert res.objective == pytest.approx(tour_length(prog.meta["dist"], tour))
