@@ -19,19 +19,10 @@ twins, and of qtool's sampler against dwave-samplers' ``SimulatedAnnealingSample
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from _timing import best_of
 import scipy.sparse as sp
-
-
-def _best(f, repeats: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def problems() -> dict:
@@ -77,8 +68,8 @@ def main(argv=None) -> None:
     print(f"{'problem':14s} {'kernel':13s} {'cython':>10s} {'numpy ref':>10s} {'ratio':>8s}  same")
     for (name, q), dense in zip(probs.items(), (True, False)):
         kname, kargs = kernel_args(q, 100, sweeps, dense)
-        t_fast, got = _best(lambda: getattr(fast, kname)(*kargs), args.repeats)
-        t_ref, want = _best(lambda: getattr(ref, kname)(*kargs), 1)
+        t_fast, got = best_of(lambda: getattr(fast, kname)(*kargs), args.repeats)
+        t_ref, want = best_of(lambda: getattr(ref, kname)(*kargs), 1)
         print(f"{name:14s} {kname:13s} {t_fast * 1e3:8.1f}ms {t_ref * 1e3:8.0f}ms "
               f"{t_ref / t_fast:7.0f}x  {np.array_equal(got[0], want[0])}")
 
@@ -90,14 +81,14 @@ def main(argv=None) -> None:
     print("\nsampler: 100 reads x 1000 sweeps (time, mean energy, best energy, "
           "share of reads at the best either found)")
     for name, q in probs.items():
-        t_q, x = _best(lambda: simulated_annealing(q, 100, np.random.default_rng(2),
+        t_q, x = best_of(lambda: simulated_annealing(q, 100, np.random.default_rng(2),
                                                    sweeps=1000), args.repeats)
-        t_g, xg = _best(lambda: greedy_descent(q, x), args.repeats)
+        t_g, xg = best_of(lambda: greedy_descent(q, x), args.repeats)
         rows = [("qtool SA", t_q, q.energy(x)), ("qtool SA+greedy", t_q + t_g, q.energy(xg))]
         if dimod is not None:
             bqm = dimod.BQM(q.Q, "BINARY", offset=q.offset)      # variables 0..n-1
             sampler = SimulatedAnnealingSampler()
-            t_d, ss = _best(lambda: sampler.sample(bqm, num_reads=100, num_sweeps=1000,
+            t_d, ss = best_of(lambda: sampler.sample(bqm, num_reads=100, num_sweeps=1000,
                                                    seed=2), args.repeats)
             cols = [ss.variables.index(v) for v in range(q.num_vars)]
             full = ss.record.sample[:, cols].astype(np.uint8)

@@ -8,18 +8,9 @@ checks both implementations agree, and prints the best-of-5 time of each and the
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
-
-
-def _best(f, repeat=5):
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return best
+from _timing import best_of
 
 
 def main(argv=None) -> None:
@@ -52,7 +43,7 @@ def main(argv=None) -> None:
         a, r = f(_dag), f(ref)
         same = all(np.array_equal(x, y) for x, y in zip(a, r)) if isinstance(a, tuple) \
             else a == r
-        tf, tr = _best(lambda: f(_dag)), _best(lambda: f(ref), 2)
+        tf, tr = best_of(lambda: f(_dag))[0], best_of(lambda: f(ref), 2)[0]
         print(f"{name:20s} {tf * 1e3:8.2f}ms {tr * 1e3:8.1f}ms {tr / tf:7.0f}x  {same}")
 
 

@@ -14,20 +14,11 @@ each optimisation pass on the same circuit::
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from _timing import best_of
 
 from qtool.testing import routed_line_circuit
-
-
-def _best(f, repeats: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def _same(a, b) -> bool:
@@ -75,13 +66,13 @@ def main(argv=None) -> None:
     from qtool.passes.translation import translate_to_basis
 
     raw, target = routed_line_circuit(rows)
-    dt, circ = _best(lambda: translate_to_basis(raw, target), 1)
+    dt, circ = best_of(lambda: translate_to_basis(raw, target), 1)
     print(f"circuit: {len(raw)} rows ({raw.num_2q()} 2Q rows) -> translated {len(circ)} rows "
           f"({circ.num_2q()} cx) in {dt:.3f} s\n")
     print(f"{'kernel':20s} {'cython':>10s} {'python':>10s} {'ratio':>8s}  same")
     for name, kargs in kernel_inputs(circ).items():
-        t_fast, got = _best(lambda: getattr(fast, name)(*kargs), repeats)
-        t_ref, want = _best(lambda: getattr(ref, name)(*kargs), 1)
+        t_fast, got = best_of(lambda: getattr(fast, name)(*kargs), repeats)
+        t_ref, want = best_of(lambda: getattr(ref, name)(*kargs), 1)
         print(f"{name:20s} {t_fast * 1e3:8.2f}ms {t_ref * 1e3:8.1f}ms {t_ref / t_fast:7.0f}x  "
               f"{_same(got, want)}")
     print(f"\n{'pass':30s} {'time':>9s}  rows before -> after, 2Q before -> after")
@@ -91,10 +82,10 @@ def main(argv=None) -> None:
               ("CommutativeCancellation", lambda c: commutative_cancellation(c, target)),
               ("RemoveTrivialGates", remove_trivial_gates)]
     for name, f in passes:
-        dt, out = _best(lambda: f(circ), max(1, repeats // 2))
+        dt, out = best_of(lambda: f(circ), max(1, repeats // 2))
         print(f"{name:30s} {dt:8.3f}s  {len(circ):6d} -> {len(out):6d}, "
               f"{circ.num_2q():6d} -> {out.num_2q():6d}")
-    dt, out = _best(lambda: consolidate_two_qubit_blocks(raw, target), max(1, repeats // 2))
+    dt, out = best_of(lambda: consolidate_two_qubit_blocks(raw, target), max(1, repeats // 2))
     native_cx = sum(3 if raw.name_of(i) == "swap" else 1
                     for i in np.flatnonzero(raw.two_qubit_mask()).tolist())
     print(f"{'Consolidate (untranslated)':30s} {dt:8.3f}s  {len(raw):6d} -> {len(out):6d}, "

@@ -39,13 +39,13 @@ Examples
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from .gates import BARRIER, GATES, MEASURE, RESET, UNITARY_OP, Gate
-from .params import Expr, ParamLike, as_expr, is_symbolic
+from .params import Expr, ParamLike, is_symbolic
 
 __all__ = ["Circuit", "CircuitBuilder", "Instruction", "Layout"]
 

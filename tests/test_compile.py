@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import qtool
 from qtool import Circuit, ParameterVector
 from qtool.errors import TargetError
-from qtool.targets import get_target, in_basis, respects_coupling
+from qtool.targets import in_basis, respects_coupling
 from qtool.testing import assert_equivalent, circuits, random_parameter_values
 from qtool.verify import verify_equivalent
 

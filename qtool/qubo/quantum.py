@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..circuit import Circuit
+from ..gates import GATES
 from ..params import ParameterVector
 from .program import QUBO
 
@@ -130,18 +131,9 @@ def _apply_1q(state: np.ndarray, m: np.ndarray, q: int, n: int) -> np.ndarray:
     return state
 
 
-def _rx(t):
-    c, s = math.cos(t / 2), math.sin(t / 2)
-    return np.array([[c, -1j * s], [-1j * s, c]])
-
-
-def _ry(t):
-    c, s = math.cos(t / 2), math.sin(t / 2)
-    return np.array([[c, -s], [s, c]], dtype=complex)
-
-
-def _rz(t):
-    return np.diag([np.exp(-0.5j * t), np.exp(0.5j * t)])
+_rx = GATES.by_name["rx"].matrix
+_ry = GATES.by_name["ry"].matrix
+_rz = GATES.by_name["rz"].matrix
 
 
 class _Solver:

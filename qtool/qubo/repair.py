@@ -111,7 +111,7 @@ def _fill_mdkp(program: BinaryProgram, x: np.ndarray, order: np.ndarray) -> np.n
 
 
 def _repair_mdkp(program: BinaryProgram, x: np.ndarray) -> np.ndarray:
-    p, W, b = program.linear, program.A_le, program.b_le
+    W, b = program.A_le, program.b_le
     e = _mdkp_efficiency(program)
     x = x.copy()
     load = W @ x
