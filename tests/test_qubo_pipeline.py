@@ -81,13 +81,18 @@ def test_cli_solve_writes_result_and_plot(tmp_path, capsys):
     assert _strip(json.loads(again.read_text())) == _strip(d)
 
 
-def test_cli_export_writes_qubo_and_lp(tmp_path):
-    out, lp = tmp_path / "q.json", tmp_path / "m.lp"
+def test_cli_export_writes_qubo_lp_and_matrix(tmp_path):
+    out, lp, mat = tmp_path / "q.json", tmp_path / "m.lp", tmp_path / "q.csv"
     assert main(["qubo", "export", str(PET2), "--problem", "mdkp", "--constraints", "slack",
-                 "-o", str(out), "--lp", str(lp)]) == 0
+                 "-o", str(out), "--lp", str(lp), "--matrix", str(mat)]) == 0
     d = json.loads(out.read_text())
     assert d["num_vars"] == 99 and d["num_program_vars"] == 10
-    assert load_instance(lp).num_vars == 10
+    Q = np.loadtxt(mat, delimiter=",")
+    from_lp = load_instance(lp)
+    assert Q.shape == (99, 99) and from_lp.num_vars == 99 and from_lp.sense == "min"
+    x = np.random.default_rng(0).integers(0, 2, size=(20, 99))
+    energy = np.einsum("ki,ij,kj->k", x, Q, x) + d["offset"]
+    assert np.allclose(from_lp.objective(x), energy)
 
 
 def test_cli_errors_are_one_line_with_status_2(tmp_path, capsys):

@@ -5,7 +5,8 @@
         [--shrink RATIO | --qubits N] [--correlations sdp|lp]
         --solver exact|sa|qaoa|cvar-vqe [--target T] [--shots N] [--seed S]
         [-o result.json] [--plot PREFIX]
-    qtool qubo export FILE --problem P --constraints C -o qubo.json [--lp model.lp]
+    qtool qubo export FILE --problem P --constraints C -o qubo.json [--lp qubo.lp]
+        [--matrix Q.csv]
 """
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def add_parser(sub) -> None:
                    help="COBYLA evaluations per restart of a quantum solver")
     s.add_argument("--plot", default=None, metavar="PREFIX",
                    help="write PREFIX_shrink.png and PREFIX_convergence.png")
-    e.add_argument("--lp", default=None, help="also write the instance as an LP file")
+    e.add_argument("--lp", default=None, help="also write the QUBO as an LP file")
+    e.add_argument("--matrix", default=None,
+                   help="also write the upper-triangular Q matrix as CSV (offset in a comment)")
 
 
 def _load(args):
@@ -87,6 +90,13 @@ def run(args) -> int:
     return 0
 
 
+def _qubo_as_program(q, name: str):
+    """The QUBO as an unconstrained minimisation, for the LP writer."""
+    from .program import BinaryProgram
+    return BinaryProgram(f"{name}_qubo", "min", np.diag(q.Q).copy(),
+                         np.triu(q.Q, 1), q.offset, var_names=q.var_names)
+
+
 def _export(args, write_atomic) -> int:
     from .pipeline import encode
     program = _load(args)
@@ -107,6 +117,13 @@ def _export(args, write_atomic) -> int:
 
         from .loaders import write_lp
         buf = io.StringIO()
-        write_lp(program, buf)
+        write_lp(_qubo_as_program(q, program.name), buf)
         write_atomic(args.lp, buf.getvalue())
+    if args.matrix:
+        import io
+        buf = io.StringIO()
+        np.savetxt(buf, q.Q, delimiter=",", fmt="%.17g",
+                   header=f"QUBO of {program.name} ({args.constraints}): min x^T Q x + "
+                          f"{q.offset!r}; variables {','.join(q.var_names)}")
+        write_atomic(args.matrix, buf.getvalue())
     return 0
