@@ -98,6 +98,18 @@ def _last_line(text: str) -> int:
     return 1
 
 
+def _check_count(toks, expected: int, formula: str, last_part: str, text: str, lines,
+                 path) -> None:
+    """A token stream must hold exactly ``expected`` integers (``formula`` says why)."""
+    if len(toks) == expected:
+        return
+    short = len(toks) < expected
+    where = _last_line(text) if short else lines[expected]
+    what = "truncated file" if short else f"extra data after {last_part}"
+    raise InstanceError(f"{what}: {formula} = {expected} integers, found {len(toks)}",
+                        path, where)
+
+
 def _int_array(toks: list[str], lines: list[int], path, describe) -> np.ndarray:
     """``toks`` as int64; the first non-integer raises, naming it via ``describe(index)``."""
     try:
@@ -134,12 +146,8 @@ def load_mdkp(path: PathLike) -> BinaryProgram:
                                          (opt, 0, "optimum"))):
         if val < lo:
             raise InstanceError(f"{what} must be >= {lo}, got {val}", path, lines[k])
-    expected = 3 + n + m * n + m
-    if len(toks) != expected:
-        where = _last_line(text) if len(toks) < expected else lines[expected]
-        what = "truncated file" if len(toks) < expected else "extra data after the capacities"
-        raise InstanceError(f"{what}: n={n}, m={m} needs 3 + n + m*n + m = {expected} "
-                            f"integers, found {len(toks)}", path, where)
+    _check_count(toks, 3 + n + m * n + m, f"n={n}, m={m} needs 3 + n + m*n + m",
+                 "the capacities", text, lines, path)
 
     def describe(k: int) -> str:
         k += 3
@@ -236,12 +244,8 @@ def load_qap(path: PathLike, optimum: float | None = None) -> BinaryProgram:
     n = int(_int_array(toks[:1], lines, path, lambda k: "n")[0])
     if n < 1:
         raise InstanceError(f"n must be >= 1, got {n}", path, lines[0])
-    expected = 1 + 2 * n * n
-    if len(toks) != expected:
-        where = _last_line(text) if len(toks) < expected else lines[expected]
-        what = "truncated file" if len(toks) < expected else "extra data after matrix B"
-        raise InstanceError(f"{what}: n={n} needs 1 + 2*n*n = {expected} integers, found "
-                            f"{len(toks)}", path, where)
+    _check_count(toks, 1 + 2 * n * n, f"n={n} needs 1 + 2*n*n", "matrix B", text, lines,
+                 path)
 
     def describe(k: int) -> str:
         which, rest = divmod(k, n * n)
