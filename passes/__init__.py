@@ -11,7 +11,8 @@ routing        :class:`SabreRouting`, :class:`NoiseAwarePostLayout`
 translation    :class:`TranslateToBasis`
 optimization   :class:`MergeOneQubitRuns`, :class:`ConsolidateTwoQubitBlocks`,
                :class:`CancelInverses`, :class:`CommutativeCancellation`
-finalize       :class:`RemoveTrivialGates`
+finalize       :class:`RemoveTrivialGates`, :class:`PauliTwirl` (random Pauli frames,
+               :mod:`qtool.passes.mitigation`)
 adapters       :class:`QiskitPass`, :class:`TketPass` (wrap any Qiskit or pytket pass)
 =============  ==============================================================================
 
@@ -22,6 +23,7 @@ from .adapters import QiskitPass, TketPass
 from .init import DecomposeMultiQubit, ElidePermutations, RemoveNearIdentities
 from .layout import (DenseLayout, LayoutNotFound, NoiseAwarePostLayout, SabreLayout,
                      TrivialLayout, VF2Layout)
+from .mitigation import PauliTwirl
 from .optimization import (CancelInverses, CommutativeCancellation, ConsolidateTwoQubitBlocks,
                            MergeOneQubitRuns, RemoveTrivialGates)
 from .routing import SabreRouting
@@ -31,7 +33,7 @@ __all__ = ["DecomposeMultiQubit", "ElidePermutations", "RemoveNearIdentities", "
            "LayoutNotFound", "SabreRouting", "NoiseAwarePostLayout", "TranslateToBasis",
            "MergeOneQubitRuns",
            "ConsolidateTwoQubitBlocks", "CancelInverses", "CommutativeCancellation",
-           "RemoveTrivialGates", "QiskitPass", "TketPass", "catalog"]
+           "RemoveTrivialGates", "PauliTwirl", "QiskitPass", "TketPass", "catalog"]
 
 
 def catalog() -> list[dict]:

@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--plot", default=None, help="write a PNG of the routed circuit on the "
                                                 "coupling map")
     c.add_argument("--timeout", type=float, default=None, help="give up after this many s")
+    c.add_argument("--twirl", type=int, default=0, metavar="N",
+                   help="write N Pauli-twirled randomisations (random Pauli frames around "
+                        "every cx/cz/ecr, commuting ones around rzz, random X before terminal "
+                        "measurements) instead of one circuit: -o out.qasm becomes out_0.qasm .. out_{N-1}.qasm, each "
+                        "with a sidecar out_K.qasm.json whose 'twirl' entry holds the "
+                        "readout_flip_mask (XOR it into classical bit c of every outcome); "
+                        "needs -o")
 
     t = sub.add_parser("targets", help="list or describe targets")
     tsub = t.add_subparsers(dest="action", required=True)
@@ -139,7 +146,9 @@ def _cmd_compile(args) -> int:
     text, pmap = write_qasm3(res.circuit, dialect=args.dialect, physical=True)
     side = res.sidecar(param_map=pmap, source=None if src == "-" else os.path.basename(src))
     to_stdout = args.output in (None, "-")
-    if to_stdout:
+    if args.twirl:
+        _write_twirled(res, args, side, to_stdout)
+    elif to_stdout:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
@@ -159,6 +168,34 @@ def _cmd_compile(args) -> int:
               f"{res.verification.detail}", file=sys.stderr)
         return 1
     return 0
+
+
+def twirl_path(output: str, k: int) -> str:
+    """``out.qasm`` -> ``out_K.qasm`` (``out`` -> ``out_K`` without a suffix)."""
+    p = Path(output)
+    return str(p.with_name(f"{p.stem}_{k}{p.suffix}"))
+
+
+def _write_twirled(res, args, side: dict, to_stdout: bool) -> None:
+    """``--twirl N``: write N randomisations of the compiled circuit, each with a sidecar."""
+    from .io import write_qasm3
+    from .passes.mitigation import insert_readout_flips, twirl_circuits
+    from .targets.metrics import circuit_metrics
+    from .verify import verify_same_wires
+    if to_stdout or args.twirl < 0:
+        raise QtoolError("--twirl N needs N >= 1 and an output file (-o OUT)")
+    for tw in twirl_circuits(res.circuit, args.twirl, seed=args.seed, target=res.target):
+        text, pmap = write_qasm3(tw.circuit, dialect=args.dialect, physical=True)
+        info = {"index": tw.index, "num_randomizations": args.twirl,
+                "readout_flip_mask": [int(b) for b in tw.flip_mask]}
+        if args.verify:
+            v = verify_same_wires(insert_readout_flips(res.circuit, tw.flip_mask), tw.circuit)
+            info["equivalent_to_untwirled"] = v.equivalent
+        out = twirl_path(args.output, tw.index)
+        write_atomic(out, text)
+        write_atomic(out + ".json", json.dumps(
+            {**side, "parameters": pmap or {}, "metrics": circuit_metrics(tw.circuit, res.target),
+             "twirl": info}, indent=2) + "\n")
 
 
 def _cmd_targets(args) -> int:
