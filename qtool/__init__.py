@@ -9,5 +9,11 @@ from .circuit import Circuit, CircuitBuilder, Instruction, Layout
 from .compiler import CompileResult, compile
 from .params import Expr, Parameter, ParameterVector
 
-__all__ = ["__version__", "compile", "CompileResult", "Circuit", "CircuitBuilder", "Instruction", "Layout", "Expr",
+
+def mitigate(counts, circuit=None, target=None, **kw):
+    """Mitigate a measured histogram (:func:`qtool.mitigation.api.mitigate`)."""
+    from .mitigation.api import mitigate as _mitigate
+    return _mitigate(counts, circuit, target, **kw)
+
+__all__ = ["__version__", "compile", "mitigate", "CompileResult", "Circuit", "CircuitBuilder", "Instruction", "Layout", "Expr",
            "Parameter", "ParameterVector"]

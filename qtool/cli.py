@@ -2,7 +2,8 @@
 
 ``qtool compile FILE|- [--target T] [-O N] [-o OUT] [--dialect D] [--seed S] [--verify]
 [--report json|table] [--pipeline P] [--plot PNG]``, ``qtool targets list|show NAME``,
-``qtool qubo solve|export ...`` (:mod:`qtool.qubo.cli`), ``qtool --version``.
+``qtool qubo solve|export ...`` (:mod:`qtool.qubo.cli`), ``qtool mitigate ...``
+(:mod:`qtool.mitigation.cli`), ``qtool --version``.
 
 Every problem with the user's input is printed as one line (``file:line:col: message``)
 on stderr with exit status 2 and no traceback; an interrupt exits with 130.  Outputs are
@@ -84,8 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     show = tsub.add_parser("show", help="describe one target")
     show.add_argument("name")
 
+    from .mitigation.cli import add_parser as add_mitigate_parser
     from .qubo.cli import add_parser as add_qubo_parser
     add_qubo_parser(sub)
+    add_mitigate_parser(sub)
     return p
 
 
@@ -222,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "qubo":
             from .qubo.cli import run as run_qubo
             return run_qubo(args)
+        if args.command == "mitigate":
+            from .mitigation.cli import run as run_mitigate
+            return run_mitigate(args)
         return _cmd_targets(args)
     except QtoolError as exc:
         print(f"qtool: error: {exc}", file=sys.stderr)

@@ -1,0 +1,123 @@
+"""``qtool.mitigate``: one call from a noisy histogram to a mitigated distribution.
+
+Methods:
+
+* ``"qcluster"`` -- Q-Cluster with the flip rate ``p`` given, or estimated from the compiled
+  circuit and its target (:mod:`.effective_p`);
+* ``"m3"`` -- readout correction with M3 (``mthree``, optional), calibrated from the
+  target's per-qubit readout errors, projected to the nearest probability distribution;
+* ``"m3+qcluster"`` -- M3 first, then Q-Cluster on the corrected distribution;
+* ``"auto"`` (default) -- ``m3+qcluster`` on low-entropy outputs (normalised entropy of the
+  noisy histogram <= ``ENTROPY_GATE``), M3 alone (or nothing, without a target) above it,
+  where Q-Cluster's few-peaks model does not hold.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .counts import Counts, load_counts, unpack_counts
+
+__all__ = ["mitigate", "MitigationResult", "METHODS", "ENTROPY_GATE"]
+
+METHODS = ("auto", "qcluster", "m3", "m3+qcluster")
+ENTROPY_GATE = 0.6
+
+
+@dataclass
+class MitigationResult:
+    """The mitigated distribution (bit-string -> probability) and how it was obtained."""
+
+    probabilities: dict
+    method: str
+    p: float | None = None
+    p_source: str | None = None
+    info: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "p": self.p, "p_source": self.p_source,
+                **self.info, "probabilities": self.probabilities}
+
+
+def _measured_qubits(circuit, num_bits: int) -> list[int]:
+    """Physical qubit measured into each classical bit (clbit order)."""
+    from ..gates import MEASURE
+    qubits = [None] * num_bits
+    for i in range(len(circuit)):
+        if circuit.op[i] == MEASURE and 0 <= int(circuit.cargs[i]) < num_bits:
+            qubits[int(circuit.cargs[i])] = circuit.qubits_of(i)[0]
+    if any(q is None for q in qubits):
+        raise ValueError("the circuit does not measure every classical bit of the counts")
+    return qubits
+
+
+def _m3(counts: Counts, circuit, target) -> Counts:
+    """M3 readout correction from the target's readout errors; returns pseudo-counts."""
+    try:
+        import mthree
+    except ImportError as exc:      # pragma: no cover - depends on the environment
+        raise ImportError("method m3 needs mthree: pip install qtool[mitigation]") from exc
+    from ..targets.registry import get_target
+    t = get_target(target)
+    qubits = _measured_qubits(circuit, counts.num_bits)
+    ro = np.nan_to_num(np.asarray(t.readout_error, dtype=float), nan=0.0)
+    mats = [np.array([[1 - e, e], [e, 1 - e]]) for e in ro]
+    mit = mthree.M3Mitigation(None)
+    mit.cals_from_matrices(mats)
+    quasi = mit.apply_correction(counts.to_dict(), qubits)
+    probs = quasi.nearest_probability_distribution()
+    shots = counts.shots
+    keys = np.array([int(k, 2) for k in probs], dtype=np.uint64)
+    vals = np.rint(np.array(list(probs.values()), dtype=float) * shots).astype(np.int64)
+    keep = vals > 0
+    order = np.argsort(keys[keep])
+    return Counts(keys[keep][order], vals[keep][order], counts.num_bits)
+
+
+def _entropy(c: Counts) -> float:
+    p = np.asarray(c.counts, dtype=float)
+    p = p[p > 0] / p.sum()
+    return float(-(p * np.log2(p)).sum() / max(1, c.num_bits))
+
+
+def mitigate(counts, circuit=None, target=None, *, method: str = "auto",
+             p: float | None = None, tol: float = 0.95) -> MitigationResult:
+    """Mitigate ``counts`` (dict, Qiskit result JSON or path) of ``circuit`` (the compiled
+    circuit that produced them, physical qubits) run on ``target`` (module docstring)."""
+    from .qcluster import qcluster_packed
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    c = counts if isinstance(counts, Counts) else load_counts(counts)
+    entropy = _entropy(c)
+    info = {"num_bits": c.num_bits, "shots": int(c.shots), "noisy_entropy": entropy}
+    if method == "auto":
+        if entropy > ENTROPY_GATE:
+            method = "m3" if circuit is not None and target is not None else "none"
+        else:
+            method = ("m3+qcluster" if circuit is not None and target is not None
+                      else "qcluster")
+        info["auto"] = method
+    if method == "none":
+        return MitigationResult(c.probabilities(), "none", info=info)
+    work = c
+    if method in ("m3", "m3+qcluster"):
+        if circuit is None or target is None:
+            raise ValueError(f"method {method} needs the compiled circuit and its target")
+        work = _m3(c, circuit, target)
+        if method == "m3":
+            probs = np.asarray(work.counts, dtype=float)
+            return MitigationResult(unpack_counts(work.keys, probs / probs.sum(), c.num_bits),
+                                    "m3", info=info)
+    source = "given"
+    if p is None:
+        if circuit is None or target is None:
+            raise ValueError("Q-Cluster needs a flip rate: give p, or the compiled circuit "
+                             "and its target")
+        from .effective_p import circuit_features, estimate_p
+        probs = np.asarray(c.counts, dtype=float)
+        feats = circuit_features(circuit, target, probs / probs.sum(), c.num_bits)
+        p, source = estimate_p(feats)
+    res = qcluster_packed(work.keys, work.counts, c.num_bits, p, tol=tol)
+    info.update({"k": int(res.k), "threshold": float(res.threshold)})
+    return MitigationResult(res.distribution(), method, float(p), source, info)
