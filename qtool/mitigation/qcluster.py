@@ -13,7 +13,11 @@ true outcome ``c`` is observed as ``s`` with probability ``p^d (1 - p)^(n - d)``
    by ascending key), nearest centroid by Hamming distance (first wins a tie), centroid =
    count-weighted qubit-wise majority (ties give 1), until nothing moves or ``max_iter``;
    duplicate centroids are merged;
-3. Bayesian subtraction: ``w_c`` = shots labelled ``c`` / all shots;
+3. Bayesian subtraction: ``w_c`` = shots labelled ``c`` / all shots, divided by the chance
+   ``P(d <= t)`` that a shot of ``c`` lands within the threshold (the *source mass* of the
+   cluster; the released code uses ``w_c`` as is, which under-subtracts the leakage: on the
+   synthetic two-peak test at p = 0.1 this lifts the result from 0.80 to 0.96; pass
+   ``source_mass=False`` for the released behaviour);
    ``r(s) = N(s)/N - sum_c w_c p^d(s,c) (1-p)^(n-d(s,c))`` for each observed non-centroid
    ``s``, kept if positive; each centroid gets ``w_c`` (also when it was never observed);
    renormalise -> ``D_k``.
@@ -33,6 +37,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from scipy.special import comb
 
 from qtool._kernels import kernel
 from qtool.mitigation.counts import Counts, load_counts, unpack_counts
@@ -80,7 +85,7 @@ def _check_p(p: float) -> float:
 
 
 def reshape_packed(keys: np.ndarray, counts: np.ndarray, num_bits: int, p: float,
-                   centroids: np.ndarray, sizes: np.ndarray
+                   centroids: np.ndarray, sizes: np.ndarray, threshold: float | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Bayesian subtraction for fixed clusters.
 
@@ -97,6 +102,14 @@ def reshape_packed(keys: np.ndarray, counts: np.ndarray, num_bits: int, p: float
     merged = np.bincount(inverse.ravel(), weights=np.asarray(sizes, np.float64),
                          minlength=len(cent))
     weights = merged / total
+    if threshold is not None:
+        # a cluster holds only the shots within the threshold of its centre: infer the mass
+        # its true outcome had, P(d <= t) = sum_{d <= t} C(n, d) p^d (1-p)^(n-d) of it
+        d = np.arange(num_bits + 1)
+        inside = float((comb(num_bits, d) * flip_table(num_bits, p))[d <= threshold].sum())
+        weights = weights / max(inside, 1e-12)
+        if weights.sum() > 1.0:
+            weights = weights / weights.sum()
     leak = kern.leak(keys, cent, weights, flip_table(num_bits, p))
     resid = counts / total - leak
     is_cent = np.isin(keys, cent)
@@ -120,7 +133,7 @@ def _hf_packed(ka: np.ndarray, pa: np.ndarray, kb: np.ndarray, pb: np.ndarray) -
 
 def qcluster_packed(keys: np.ndarray, counts: np.ndarray, num_bits: int, p: float, *,
                     tol: float = 0.95, max_clusters: int = 1024, mul: float = 2.0,
-                    max_iter: int = 300) -> QClusterResult:
+                    max_iter: int = 300, source_mass: bool = True) -> QClusterResult:
     """Q-Cluster on a packed histogram (``keys`` unique, ``counts`` > 0); see module doc."""
     p = _check_p(p)
     if max_clusters < 1:
@@ -139,7 +152,8 @@ def qcluster_packed(keys: np.ndarray, counts: np.ndarray, num_bits: int, p: floa
     for k in range(1, k_max + 1):
         cent, _, sizes, _ = kern.kmodes(keys, counts, by_freq[:k].copy(), threshold,
                                         num_bits, max_iter)
-        cur = reshape_packed(keys, counts, num_bits, p, cent, sizes)
+        cur = reshape_packed(keys, counts, num_bits, p, cent, sizes,
+                             threshold if source_mass else None)
         if prev is not None:
             f = _hf_packed(prev[0], prev[1], cur[0], cur[1])
             fids[k] = f
@@ -153,16 +167,17 @@ def qcluster_packed(keys: np.ndarray, counts: np.ndarray, num_bits: int, p: floa
 
 def qcluster_result(counts: Mapping[str, Any] | Counts, p: float, *, tol: float = 0.95,
                     max_clusters: int = 1024, mul: float = 2.0, max_iter: int = 300,
-                    num_bits: int | None = None) -> QClusterResult:
+                    num_bits: int | None = None, source_mass: bool = True) -> QClusterResult:
     """Q-Cluster with diagnostics; ``counts`` as for :func:`qcluster`."""
     c = load_counts(counts, num_bits)
     return qcluster_packed(c.keys, c.counts, c.num_bits, p, tol=tol,
-                           max_clusters=max_clusters, mul=mul, max_iter=max_iter)
+                           max_clusters=max_clusters, mul=mul, max_iter=max_iter,
+                           source_mass=source_mass)
 
 
 def qcluster(counts: Mapping[str, Any] | Counts, p: float, *, tol: float = 0.95,
              max_clusters: int = 1024, mul: float = 2.0, max_iter: int = 300,
-             num_bits: int | None = None) -> dict[str, float]:
+             num_bits: int | None = None, source_mass: bool = True) -> dict[str, float]:
     """Mitigated probabilities ``{bit string: probability}`` of a histogram.
 
     ``counts`` is a bit string -> count dict (Qiskit key conventions, see
@@ -170,4 +185,5 @@ def qcluster(counts: Mapping[str, Any] | Counts, p: float, *, tol: float = 0.95,
     effective per-bit flip rate.
     """
     return qcluster_result(counts, p, tol=tol, max_clusters=max_clusters, mul=mul,
-                           max_iter=max_iter, num_bits=num_bits).distribution()
+                           max_iter=max_iter, num_bits=num_bits,
+                           source_mass=source_mass).distribution()
