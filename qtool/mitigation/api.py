@@ -7,9 +7,11 @@ Methods:
 * ``"m3"`` -- readout correction with M3 (``mthree``, optional), calibrated from the
   target's per-qubit readout errors, projected to the nearest probability distribution;
 * ``"m3+qcluster"`` -- M3 first, then Q-Cluster on the corrected distribution;
-* ``"auto"`` (default) -- ``m3+qcluster`` on low-entropy outputs (normalised entropy of the
-  noisy histogram <= ``ENTROPY_GATE``), M3 alone (or nothing, without a target) above it,
-  where Q-Cluster's few-peaks model does not hold.
+* ``"auto"`` (default) -- ``m3+qcluster`` when the circuit and target are known: the
+  benchmark (``benchmarks/results/mitigation_bench.md``) shows it best on low-entropy outputs
+  and harmless on high-entropy ones (Q-Cluster leaves a spread-out histogram nearly alone).
+  Without them, Q-Cluster with the given ``p`` on low-entropy outputs (normalised entropy of
+  the noisy histogram <= ``ENTROPY_GATE``) and nothing above it.
 """
 from __future__ import annotations
 
@@ -92,11 +94,10 @@ def mitigate(counts, circuit=None, target=None, *, method: str = "auto",
     entropy = _entropy(c)
     info = {"num_bits": c.num_bits, "shots": int(c.shots), "noisy_entropy": entropy}
     if method == "auto":
-        if entropy > ENTROPY_GATE:
-            method = "m3" if circuit is not None and target is not None else "none"
+        if circuit is not None and target is not None:
+            method = "m3+qcluster"
         else:
-            method = ("m3+qcluster" if circuit is not None and target is not None
-                      else "qcluster")
+            method = "qcluster" if entropy <= ENTROPY_GATE else "none"
         info["auto"] = method
     if method == "none":
         return MitigationResult(c.probabilities(), "none", info=info)
