@@ -123,3 +123,20 @@ def test_rng_depends_on_seed_and_position():
     a = ctx.for_pass(0).rng.integers(1 << 30)
     assert a == Context(seed=5).for_pass(0).rng.integers(1 << 30)
     assert a != ctx.for_pass(1).rng.integers(1 << 30)
+
+
+def test_trace_records_every_leaf_pass_that_changed_the_circuit():
+    from qtool.passes import CancelInverses, MergeOneQubitRuns
+    from qtool.targets import get_target
+    b = Circuit.builder(2)
+    b.h(0)
+    b.h(0)
+    b.cx(0, 1)
+    circ = b.build()
+    trace = []
+    ctx = Context(target=get_target("line:2"), trace=trace)
+    out = Pipeline([CancelInverses(), MergeOneQubitRuns()], strict=False).run(
+        circ, ctx.for_pass(0))
+    assert [name for name, _, _ in trace] == ["CancelInverses"]   # the merge changed nothing
+    name, before, after = trace[0]
+    assert before is circ and after is out and len(after) == 1
