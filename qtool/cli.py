@@ -23,7 +23,7 @@ from pathlib import Path
 from ._version import __version__
 from .errors import QtoolError
 
-__all__ = ["main", "write_atomic"]
+__all__ = ["main", "write_atomic", "write_output"]
 
 log = logging.getLogger("qtool")
 
@@ -43,6 +43,15 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_output(path: str | None, text: str) -> None:
+    """``text`` to stdout when ``path`` is None or ``-``, else atomically to ``path``."""
+    if path in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(path, text)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 __all__ = ["add_parser", "run"]
 
@@ -23,7 +22,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..cli import write_atomic
+    from ..cli import write_output
     from ..errors import InputError
     from .api import mitigate
     from .counts import load_counts
@@ -38,11 +37,7 @@ def run(args) -> int:
         res = mitigate(counts, circuit, args.target, method=args.method, p=args.p)
     except ValueError as exc:
         raise InputError(str(exc), file=args.counts) from None
-    text = json.dumps(res.to_dict(), indent=1) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        write_atomic(args.output, text)
+    write_output(args.output, json.dumps(res.to_dict(), indent=1) + "\n")
     if args.plot:
         plot_before_after(counts.probabilities(), res.probabilities, args.plot,
                           title=f"{args.counts}: {res.method}")

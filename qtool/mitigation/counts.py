@@ -51,17 +51,14 @@ class Counts:
 
     @classmethod
     def from_qiskit_result(cls, result: Mapping[str, Any] | str | os.PathLike, index: int = 0,
-                           num_bits: int | None = None) -> "Counts":
+                           num_bits: int | None = None, *, file: str | None = None
+                           ) -> "Counts":
         """The histogram of experiment ``index`` of a Qiskit result (a dict, as from
-        ``Result.to_dict()``, or the path of its JSON file)."""
-        file = None
+        ``Result.to_dict()``, or the path of its JSON file; ``file`` names a dict's source in
+        errors)."""
         if not isinstance(result, Mapping):
             file = os.fspath(result)
-            try:
-                with open(file, encoding="utf-8") as fh:
-                    result = json.load(fh)
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot read Qiskit result JSON: {exc}", file=file) from None
+            result = _read_json(file, "Qiskit result JSON")
         try:
             exp = result["results"][index]
             data = exp["data"]["counts"]
@@ -91,6 +88,14 @@ class Counts:
         return {s: c / total for s, c in self.to_dict().items()}
 
 
+def _read_json(file: str, what: str):
+    try:
+        with open(file, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {what}: {exc}", file=file) from None
+
+
 def load_counts(source: Mapping[str, Any] | str | os.PathLike, num_bits: int | None = None,
                 *, index: int = 0) -> Counts:
     """A :class:`Counts` from a counts dict, a Qiskit result dict, or a JSON file of either."""
@@ -101,13 +106,9 @@ def load_counts(source: Mapping[str, Any] | str | os.PathLike, num_bits: int | N
             return Counts.from_qiskit_result(source, index, num_bits)
         return Counts.from_dict(source, num_bits)
     file = os.fspath(source)
-    try:
-        with open(file, encoding="utf-8") as fh:
-            obj = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read counts JSON: {exc}", file=file) from None
+    obj = _read_json(file, "counts JSON")
     if isinstance(obj, Mapping) and "results" in obj:
-        return Counts.from_qiskit_result(file, index, num_bits)
+        return Counts.from_qiskit_result(obj, index, num_bits, file=file)
     if not isinstance(obj, Mapping):
         raise InputError("counts JSON must be an object of bit string -> count", file=file)
     return Counts.from_dict(obj, num_bits, file=file)

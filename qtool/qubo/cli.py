@@ -61,9 +61,9 @@ def _load(args):
 
 
 def run(args) -> int:
-    from ..cli import write_atomic
+    from ..cli import write_output
     if args.action == "export":
-        return _export(args, write_atomic)
+        return _export(args)
     from .pipeline import solve
     program = _load(args)
     if args.shrink is not None and not 0 < args.shrink <= 1:
@@ -78,11 +78,7 @@ def run(args) -> int:
                 shots=args.shots, reads=args.reads, reps=args.reps, maxiter=args.maxiter,
                 seed=args.seed,
                 progress=progress)
-    text = json.dumps(res.to_dict(), indent=2) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        write_atomic(args.output, text)
+    write_output(args.output, json.dumps(res.to_dict(), indent=2) + "\n")
     if args.plot:
         from .plots import plot_result
         for path in plot_result(res, args.plot):
@@ -97,7 +93,8 @@ def _qubo_as_program(q, name: str):
                          np.triu(q.Q, 1), q.offset, var_names=q.var_names)
 
 
-def _export(args, write_atomic) -> int:
+def _export(args) -> int:
+    from ..cli import write_atomic, write_output
     from .pipeline import encode
     program = _load(args)
     enc, info = encode(program, args.constraints, np.random.default_rng(args.seed))
@@ -107,11 +104,7 @@ def _export(args, write_atomic) -> int:
            "var_names": list(q.var_names), "offset": q.offset,
            "terms": [[int(i), int(j), float(q.Q[i, j])] for i, j in np.argwhere(q.Q != 0)],
            **info}
-    text = json.dumps(out, indent=1) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        write_atomic(args.output, text)
+    write_output(args.output, json.dumps(out, indent=1) + "\n")
     if args.lp:
         import io
 
