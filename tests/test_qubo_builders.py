@@ -5,7 +5,6 @@ method finds near-optimal feasible MDKP solutions with an exact sampler."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,18 +15,10 @@ from qtool.qubo.builders import (Encoding, mis_qubo, onehot_penalty_qubo, penalt
                                  qiskit_auto_penalty, relaxation, slack_bit_weights, slack_qubo,
                                  to_qiskit_quadratic_program)
 from qtool.qubo.lagrangian import METHODS, lp_multipliers, solve_lagrangian
+from qtool.qubo.loaders import DATA_DIR, load_mdkp
 
 
-def _mdkp_dir() -> Path:
-    """The bundled SAC-94 files (qtool/qubo/data), else the shared data folder."""
-    try:
-        from qtool.qubo.loaders import DATA_DIR
-    except ImportError:
-        return Path("/work/shared/data/qubo/mdkp")
-    return DATA_DIR / "mdkp"
-
-
-MDKP_DIR = _mdkp_dir()
+MDKP_DIR = DATA_DIR / "mdkp"      # bundled with the package
 # papers.md §3.2: qiskit-optimization 0.7.0's slack qubit counts (n + sum_r ceil(log2(b_r + 1))).
 SAC94_SLACK_QUBITS = {"hp1": 60, "hp2": 67, "pb1": 59, "pb2": 66, "pb4": 45, "pb5": 116,
                       "pet2": 99, "pet3": 102, "pet4": 107, "pet5": 122, "pet6": 86, "pet7": 100}
@@ -35,19 +26,7 @@ SAC94_SLACK_QUBITS = {"hp1": 60, "hp2": 67, "pb1": 59, "pb2": 66, "pb4": 45, "pb
 
 # ------------------------------------------------------------------------------- fixtures
 def load_sac94(name: str) -> BinaryProgram:
-    path = MDKP_DIR / f"{name}.dat"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    try:
-        from qtool.qubo.loaders import load_mdkp
-    except ImportError:
-        # token stream: n m opt / n profits / m x n weights / m capacities
-        t = np.array(path.read_text().split(), dtype=float)
-        n, m = int(t[0]), int(t[1])
-        W = t[3 + n:3 + n + m * n].reshape(m, n)
-        return BinaryProgram(name, "max", t[3:3 + n], A_le=W, b_le=t[3 + n + m * n:],
-                             optimum=float(t[2]), kind="mdkp")
-    return load_mdkp(path)
+    return load_mdkp(MDKP_DIR / f"{name}.dat")
 
 
 def all_bits(n: int) -> np.ndarray:

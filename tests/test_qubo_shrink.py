@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from qtool.qubo.correlations import (bits_to_spins, cut_value, lp_correlations, qubo_to_maxcut,
                                      sdp_correlations, spins_to_bits, support_triangles)
+from qtool.qubo.loaders import DATA_DIR
 from qtool.qubo.program import QUBO, BinaryProgram
 from qtool.qubo.shrink import Merge, plot_shrinking, replay, shrink
 
@@ -279,16 +279,8 @@ def test_everything_vetoed_stops():
 
 
 # ------------------------------------------------------------------------- real instance
-def _instance(rel: str) -> Path:
-    for root in (Path(__file__).resolve().parents[1] / "qtool" / "qubo" / "data",
-                 Path("/work/shared/data/qubo")):
-        if (root / rel).is_file():
-            return root / rel
-    pytest.skip(f"instance {rel} not available")
-
-
 def test_mdkp_hp1_penalty_qubo():
-    tok = np.array(_instance("mdkp/hp1.dat").read_text().split(), dtype=float)
+    tok = np.array((DATA_DIR / "mdkp" / "hp1.dat").read_text().split(), dtype=float)
     n, m = int(tok[0]), int(tok[1])
     p = tok[3: 3 + n]
     w = tok[3 + n: 3 + n + m * n].reshape(m, n)
