@@ -110,3 +110,12 @@ def test_matrix_product_state_sampling_agrees(monkeypatch):
     monkeypatch.setattr(qm, "MAX_SIM_QUBITS", 3)
     mps = freq(qm._sample_compiled(compiled, n, 4000, np.random.default_rng(0)))
     assert 0.5 * np.abs(dense - mps).sum() < 0.08
+
+
+def test_verify_checks_the_compiled_circuit_and_the_sampler_interface():
+    q = _qubo(4, 12)
+    solver = QAOA(reps=1, maxiter=10, restarts=1, shots=32, verify=True)
+    res = solver.solve(q, np.random.default_rng(0))
+    assert res.metrics["verified"] is True
+    samples = solver(q, 7, np.random.default_rng(0))       # sampler signature: 7 reads
+    assert samples.shape == (7, 4) and solver.shots == 32

@@ -104,8 +104,7 @@ def encode(program: BinaryProgram, method: str, rng: np.random.Generator, *,
 def _solver(name: str, *, target, shots: int, reps: int, maxiter: int | None):
     from .quantum import QAOA, CVaRVQE
     cls = {"qaoa": QAOA, "cvar-vqe": CVaRVQE}[name]
-    kw = {} if maxiter is None else {"maxiter": maxiter}
-    return cls(reps=reps, target=target, shots=shots, **kw)
+    return cls(reps=reps, target=target, shots=shots, maxiter=maxiter)
 
 
 def solve(program: BinaryProgram, *, constraints: str = "augmented-lagrangian",

@@ -140,22 +140,30 @@ class _Solver:
     """Shared driver: compile once, optimise on the logical simulation, sample compiled."""
 
     name = "quantum"
+    default_maxiter = 200        # COBYLA evaluations per restart
+    default_restarts = 1
 
-    def __init__(self, *, reps: int, alpha: float, maxiter: int, shots: int, target,
-                 optimization_level: int, restarts: int, verify: bool):
+    def __init__(self, reps: int = 2, *, alpha: float = 0.25, maxiter: int | None = None,
+                 shots: int = 1024, target="ibm_heron", optimization_level: int = 3,
+                 restarts: int | None = None, verify: bool = False):
         if not 0 < alpha <= 1:
             raise ValueError(f"alpha must be in (0, 1], got {alpha}")
-        self.reps, self.alpha, self.maxiter = int(reps), float(alpha), int(maxiter)
+        self.reps, self.alpha = int(reps), float(alpha)
+        self.maxiter = int(self.default_maxiter if maxiter is None else maxiter)
+        self.restarts = int(self.default_restarts if restarts is None else restarts)
         self.shots, self.target = int(shots), target
-        self.optimization_level, self.restarts, self.verify = optimization_level, restarts, verify
+        self.optimization_level, self.verify = optimization_level, verify
 
-    # subclasses: circuit(qubo), initial_points(rng), state(params) given self._setup
+    # subclasses: circuit(qubo), _names(n), _prepare(...), _state(params), _initial_points(rng)
     def __call__(self, qubo: QUBO, num_reads: int, rng: np.random.Generator) -> np.ndarray:
         """The sampler interface: ``num_reads`` shots of a full solve."""
-        self.shots = int(num_reads)
-        return self.solve(qubo, rng).samples
+        return self.solve(qubo, rng, shots=num_reads).samples
 
-    def solve(self, qubo: QUBO, rng: np.random.Generator, callback=None) -> QuantumResult:
+    def solve(self, qubo: QUBO, rng: np.random.Generator, callback=None,
+              shots: int | None = None) -> QuantumResult:
+        """Compile, optimise, sample ``shots`` (default ``self.shots``); with ``verify`` the
+        bound compiled circuit that was sampled is checked against the bound logical one
+        (``metrics["verified"]``)."""
         from scipy.optimize import minimize
 
         import qtool
@@ -166,7 +174,7 @@ class _Solver:
         circ = self.circuit(qubo)
         seed = int(rng.integers(2**31))
         compiled = qtool.compile(circ, self.target, self.optimization_level, seed=seed,
-                                 verify=False)
+                                 verify=False)   # symbolic: checked after binding
         bits = _bit_table(n)
         energies = _energies(qubo, bits)
         self._prepare(qubo, bits, energies)
@@ -191,13 +199,19 @@ class _Solver:
                 best = r
         values = dict(zip(names, (float(v) for v in best.x)))
         log.info("%s: %d evaluations, best CVaR %.6g", self.name, len(history), best.fun)
-        samples = _sample_compiled(compiled.circuit.bind(values), n, self.shots, rng)
+        samples = _sample_compiled(compiled.circuit.bind(values), n,
+                                   self.shots if shots is None else int(shots), rng)
         exact_p = np.abs(self._state(best.x)).astype(float) ** 2
         metrics = {"qubits": n, "evaluations": len(history), "cvar": float(best.fun),
                    "expected_energy": float(np.dot(exact_p, energies)),
                    "p_ground": float(exact_p[np.isclose(energies, energies.min())].sum()),
                    **{f"compiled_{k}": v for k, v in compiled.metrics.items()
                       if k in ("num_2q", "depth", "depth_2q", "esp")}}
+        if self.verify:
+            # symbolic circuits cannot be compared: check the circuit actually sampled
+            from ..verify import verify_equivalent
+            metrics["verified"] = verify_equivalent(circ.bind(values),
+                                                    compiled.circuit.bind(values)).equivalent
         return QuantumResult(samples, values, history, len(history), compiled, metrics)
 
 
@@ -206,12 +220,8 @@ class QAOA(_Solver):
 
     name = "qaoa"
 
-    def __init__(self, reps: int = 2, *, alpha: float = 0.25, maxiter: int = 200,
-                 shots: int = 1024, target="ibm_heron", optimization_level: int = 3,
-                 restarts: int = 3, verify: bool = False):
-        super().__init__(reps=reps, alpha=alpha, maxiter=maxiter, shots=shots, target=target,
-                         optimization_level=optimization_level, restarts=restarts,
-                         verify=verify)
+    default_maxiter = 200
+    default_restarts = 3
 
     def circuit(self, qubo):
         return qaoa_circuit(qubo, self.reps)
@@ -254,12 +264,7 @@ class CVaRVQE(_Solver):
 
     name = "cvar-vqe"
 
-    def __init__(self, reps: int = 2, *, alpha: float = 0.25, maxiter: int = 300,
-                 shots: int = 1024, target="ibm_heron", optimization_level: int = 3,
-                 restarts: int = 1, verify: bool = False):
-        super().__init__(reps=reps, alpha=alpha, maxiter=maxiter, shots=shots, target=target,
-                         optimization_level=optimization_level, restarts=restarts,
-                         verify=verify)
+    default_maxiter = 300
 
     def circuit(self, qubo):
         return vqe_ansatz(qubo.num_vars, self.reps)
