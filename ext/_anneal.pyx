@@ -189,6 +189,15 @@ cdef bint _has_mirror(const idx_t[::1] indptr, const idx_t[::1] indices,
     return lo < indptr[indices[e] + 1] and indices[lo] == i and data[lo] == data[e]
 
 
+def _outputs(h, betas, seeds, initial):
+    """Check the inputs both kernels share; allocate the states (from ``initial``), the
+    local fields and the energies."""
+    _check_common(h, betas, seeds, initial)
+    reads, n = seeds.shape[0], h.shape[0]
+    return (np.array(initial, dtype=np.uint8, copy=True).reshape(reads, n),
+            np.empty((reads, n), dtype=np.float64), np.empty(reads, dtype=np.float64))
+
+
 def anneal_csr(const idx_t[::1] indptr, const idx_t[::1] indices, const float_t[::1] data,
                const float_t[::1] h, const float_t[::1] betas, const uint64_t[::1] seeds,
                const uint8_t[:, ::1] initial):
@@ -235,10 +244,7 @@ def anneal_csr(const idx_t[::1] indptr, const idx_t[::1] indices, const float_t[
         for e in range(indptr[i], indptr[i + 1]):
             if not _has_mirror(indptr, indices, data, i, e):
                 raise ValueError("J must be symmetric")
-    _check_common(h, betas, seeds, initial)
-    states = np.array(initial, dtype=np.uint8, copy=True).reshape(reads, n)
-    field = np.empty((reads, n), dtype=np.float64)
-    energies = np.empty(reads, dtype=np.float64)
+    states, field, energies = _outputs(h, betas, seeds, initial)
     cdef uint8_t[:, ::1] xv = states
     cdef float_t[:, ::1] fv = field
     cdef float_t[::1] ev = energies
@@ -263,10 +269,7 @@ def anneal_dense(const float_t[:, ::1] J, const float_t[::1] h, const float_t[::
                 raise ValueError("J is not finite")
             if J[i, j] != J[j, i]:
                 raise ValueError("J must be symmetric")
-    _check_common(h, betas, seeds, initial)
-    states = np.array(initial, dtype=np.uint8, copy=True).reshape(reads, n)
-    field = np.empty((reads, n), dtype=np.float64)
-    energies = np.empty(reads, dtype=np.float64)
+    states, field, energies = _outputs(h, betas, seeds, initial)
     cdef uint8_t[:, ::1] xv = states
     cdef float_t[:, ::1] fv = field
     cdef float_t[::1] ev = energies
