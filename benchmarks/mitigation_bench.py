@@ -1,4 +1,5 @@
-"""Mitigation benchmark: raw, M3, Q-Cluster, M3 then Q-Cluster, qtool's default, and the
+"""Mitigation benchmark: raw, M3, Q-Cluster, M3 then Q-Cluster, M3 then unfolding through the
+circuit's flip channel (with and without Q-Cluster after it), qtool's default, and the
 "square and renormalise" control, on noisy fake-backend histograms.
 
 Histograms come from ``scripts/make_mitigation_data.py`` (circuits compiled by qtool for
@@ -30,7 +31,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LOW = 0.6
-METHODS = ("raw", "m3", "qcluster", "m3+qcluster", "default", "square")
+METHODS = ("raw", "m3", "qcluster", "m3+qcluster", "m3+unfold", "m3+unfold+qcluster", "default",
+           "square")
 
 
 def _out_of_sample_p(rows) -> list[float]:

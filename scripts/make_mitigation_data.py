@@ -117,7 +117,7 @@ QAOA_DOMINANT = {6: (3.068, 0.787), 8: (1.0993, 2.0414, 1.5551, 2.353),
                  10: (2.0167, 1.1255, 1.581, 0.7859)}
 
 
-def _qaoa_fields(n: int, angles) -> "QuantumCircuit":
+def _qaoa_fields(n: int, angles):
     """QAOA for H = sum h_i Z_i + 0.5 sum Z_i Z_{i+1} (ring), h drawn with seed n."""
     from qiskit import QuantumCircuit
     rng = np.random.default_rng(n)

@@ -31,7 +31,8 @@ def _noisy_ghz_counts(n=5, p=0.04, shots=8192, seed=0):
     return counts, {"0" * n: 0.5, "1" * n: 0.5}
 
 
-@pytest.mark.parametrize("method", ["qcluster", "m3", "m3+qcluster", "auto"])
+@pytest.mark.parametrize("method", ["qcluster", "m3", "m3+qcluster", "m3+unfold",
+                                    "m3+unfold+qcluster", "auto"])
 def test_every_method_improves_a_noisy_ghz(method):
     pytest.importorskip("mthree")
     counts, ideal = _noisy_ghz_counts()

@@ -4,6 +4,8 @@
   fidelity.
 * :mod:`qtool.mitigation.qcluster` -- Q-Cluster (Hamming-space clustering + Bayesian
   reshaping under a bit-flip model).
+* :mod:`qtool.mitigation.unfold` -- the compiled circuit's correlated flip channel (Pauli
+  frames) and EM unfolding through it.
 * :mod:`qtool.mitigation.effective_p` -- the effective flip rate from calibration data,
   circuit features and the output's entropy (ExtraTrees, shipped as arrays).
 

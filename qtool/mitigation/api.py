@@ -1,17 +1,20 @@
 """``qtool.mitigate``: one call from a noisy histogram to a mitigated distribution.
 
-Methods:
+Methods (stages applied left to right):
 
 * ``"qcluster"`` -- Q-Cluster with the flip rate ``p`` given, or estimated from the compiled
   circuit and its target (:mod:`.effective_p`);
 * ``"m3"`` -- readout correction with M3 (``mthree``, optional), calibrated from the
   target's per-qubit readout errors, projected to the nearest probability distribution;
 * ``"m3+qcluster"`` -- M3 first, then Q-Cluster on the corrected distribution;
-* ``"auto"`` (default) -- ``m3+qcluster`` when the circuit and target are known: the
+* ``"m3+unfold"`` -- M3, then unfolding through the circuit's correlated gate-error flip
+  channel (:mod:`.unfold`);
+* ``"m3+unfold+qcluster"`` -- all three; Q-Cluster only where the noisy output is low-entropy
+  (normalised entropy <= ``ENTROPY_GATE``), since it is not meant for spread-out outputs;
+* ``"auto"`` (default) -- ``m3+unfold+qcluster`` when the circuit and target are known: the
   benchmark (``benchmarks/results/mitigation_bench.md``) shows it best on low-entropy outputs
-  and harmless on high-entropy ones (Q-Cluster leaves a spread-out histogram nearly alone).
-  Without them, Q-Cluster with the given ``p`` on low-entropy outputs (normalised entropy of
-  the noisy histogram <= ``ENTROPY_GATE``) and nothing above it.
+  and harmless on high-entropy ones.  Without them, Q-Cluster with the given ``p`` on
+  low-entropy outputs and nothing above the gate.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from .counts import Counts, load_counts, unpack_counts
 
 __all__ = ["mitigate", "MitigationResult", "METHODS", "ENTROPY_GATE"]
 
-METHODS = ("auto", "qcluster", "m3", "m3+qcluster")
+METHODS = ("auto", "qcluster", "m3", "m3+qcluster", "m3+unfold", "m3+unfold+qcluster")
 ENTROPY_GATE = 0.6
 
 
@@ -69,12 +72,17 @@ def _m3(counts: Counts, circuit, target) -> Counts:
     mit.cals_from_matrices(mats)
     quasi = mit.apply_correction(counts.to_dict(), qubits)
     probs = quasi.nearest_probability_distribution()
-    shots = counts.shots
     keys = np.array([int(k, 2) for k in probs], dtype=np.uint64)
-    vals = np.rint(np.array(list(probs.values()), dtype=float) * shots).astype(np.int64)
+    return _as_counts(keys, np.array(list(probs.values()), dtype=float), counts)
+
+
+def _as_counts(keys: np.ndarray, probs: np.ndarray, like: Counts) -> Counts:
+    """Pseudo-counts (probabilities times the shots of ``like``, rounded, zeros dropped) so
+    that later stages see a histogram of the original size."""
+    vals = np.rint(np.asarray(probs, dtype=float) * like.shots).astype(np.int64)
     keep = vals > 0
-    order = np.argsort(keys[keep])
-    return Counts(keys[keep][order], vals[keep][order], counts.num_bits)
+    order = np.argsort(keys[keep], kind="stable")
+    return Counts(keys[keep][order], vals[keep][order], like.num_bits)
 
 
 def _entropy(c: Counts) -> float:
@@ -95,21 +103,26 @@ def mitigate(counts, circuit=None, target=None, *, method: str = "auto",
     info = {"num_bits": c.num_bits, "shots": int(c.shots), "noisy_entropy": entropy}
     if method == "auto":
         if circuit is not None and target is not None:
-            method = "m3+qcluster"
+            method = "m3+unfold+qcluster"
         else:
             method = "qcluster" if entropy <= ENTROPY_GATE else "none"
         info["auto"] = method
     if method == "none":
         return MitigationResult(c.probabilities(), "none", info=info)
-    work = c
-    if method in ("m3", "m3+qcluster"):
-        if circuit is None or target is None:
-            raise ValueError(f"method {method} needs the compiled circuit and its target")
-        work = _m3(c, circuit, target)
-        if method == "m3":
-            probs = np.asarray(work.counts, dtype=float)
-            return MitigationResult(unpack_counts(work.keys, probs / probs.sum(), c.num_bits),
-                                    "m3", info=info)
+    stages = method.split("+")
+    if ("m3" in stages or "unfold" in stages) and (circuit is None or target is None):
+        raise ValueError(f"method {method} needs the compiled circuit and its target")
+    work = _m3(c, circuit, target) if "m3" in stages else c
+    if "unfold" in stages:
+        from .unfold import flip_channel, unfold
+        channel = flip_channel(circuit, target, c.num_bits, readout="m3" not in stages)
+        keys, probs, iters = unfold(work.keys, work.counts, channel)
+        info.update({"channel_masks": len(channel), "unfold_iterations": int(iters)})
+        work = _as_counts(keys, probs, c)
+    if "qcluster" not in stages or (len(stages) > 2 and entropy > ENTROPY_GATE):
+        probs = np.asarray(work.counts, dtype=float)
+        return MitigationResult(unpack_counts(work.keys, probs / probs.sum(), c.num_bits),
+                                method, info=info)
     source = "given"
     if p is None:
         if circuit is None or target is None:
