@@ -9,16 +9,6 @@ from qtool.cli import main
 from qtool.mitigation import hellinger_fidelity
 
 
-def _ghz_compiled(n=5):
-    b = qtool.Circuit.builder(n, n)
-    b.h(0)
-    for i in range(n - 1):
-        b.cx(i, i + 1)
-    for i in range(n):
-        b.measure(i, i)
-    return qtool.compile(b.build(), "ibm_heron", 3, seed=1).circuit
-
-
 def _noisy_ghz_counts(n=5, p=0.04, shots=8192, seed=0):
     rng = np.random.default_rng(seed)
     ideal = rng.integers(0, 2, size=shots)[:, None] * np.ones(n, dtype=np.int64)
@@ -33,10 +23,10 @@ def _noisy_ghz_counts(n=5, p=0.04, shots=8192, seed=0):
 
 @pytest.mark.parametrize("method", ["qcluster", "m3", "m3+qcluster", "m3+unfold",
                                     "m3+unfold+qcluster", "auto"])
-def test_every_method_improves_a_noisy_ghz(method):
+def test_every_method_improves_a_noisy_ghz(method, measured_ghz):
     pytest.importorskip("mthree")
     counts, ideal = _noisy_ghz_counts()
-    circ = _ghz_compiled()
+    circ = qtool.compile(measured_ghz(5), "ibm_heron", 3, seed=1).circuit
     res = qtool.mitigate(counts, circ, "ibm_heron", method=method)
     raw = hellinger_fidelity(counts, ideal)
     assert hellinger_fidelity(res.probabilities, ideal) > raw

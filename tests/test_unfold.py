@@ -3,6 +3,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qtool
 from qtool.gates import MEASURE
@@ -54,9 +56,9 @@ def _distribution(circ, insert=None):
     return out
 
 
-@pytest.mark.parametrize("target", ["line:5,2q=ecr", "line:5,2q=cz"])
-def test_every_single_pauli_error_flips_exactly_its_mask(target):
-    circ = qtool.compile(_clifford_circuit(), target, 3, seed=1).circuit
+def _check_masks(circ) -> int:
+    """Insert every single Pauli at every location; the output must be the ideal one
+    shifted by the predicted mask.  Returns the number of checks."""
     ideal = _distribution(circ)
     checked = 0
     for rows, masks in pauli_flip_masks(circ, circ.num_clbits):
@@ -73,7 +75,33 @@ def test_every_single_pauli_error_flips_exactly_its_mask(target):
             assert got.keys() == want.keys(), (row, pauli)
             assert all(abs(got[k] - want[k]) < 1e-9 for k in want)
             checked += 1
-    assert checked > 50
+    return checked
+
+
+@pytest.mark.parametrize("target", ["line:5,2q=ecr", "line:5,2q=cz"])
+def test_every_single_pauli_error_flips_exactly_its_mask(target):
+    circ = qtool.compile(_clifford_circuit(), target, 3, seed=1).circuit
+    assert _check_masks(circ) > 50
+
+
+_CLIFFORD_1Q = ("h", "s", "sdg", "x", "sx")
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CLIFFORD_1Q + ("cx", "cz")),
+                          st.integers(0, 3), st.integers(1, 3)), min_size=1, max_size=14),
+       st.sampled_from(["cz", "ecr", "cx"]), st.permutations(range(4)))
+def test_masks_exact_on_random_clifford_circuits(gates, native, clbits):
+    b = qtool.Circuit.builder(4, 4)
+    for name, q, d in gates:
+        if name in ("cx", "cz"):
+            b.append(name, (q, (q + d) % 4))
+        else:
+            b.append(name, (q,))
+    for q in range(4):
+        b.measure(q, clbits[q])
+    target = f"line:4,2q={native}"
+    _check_masks(qtool.compile(b.build(), target, 3, seed=2).circuit)
 
 
 def test_channel_is_a_distribution_and_readout_adds_single_bit_flips():
@@ -115,16 +143,10 @@ def _sample(dist: dict, channel, shots, rng):
     return k.astype(np.uint64), c
 
 
-def test_unfolding_undoes_the_correlated_channel_it_was_given():
+def test_unfolding_undoes_the_correlated_channel_it_was_given(measured_ghz):
     n = 8
-    b = qtool.Circuit.builder(n, n)
-    b.h(0)
-    for i in range(n - 1):
-        b.cx(i, i + 1)
-    for i in range(n):
-        b.measure(i, i)
     target = "line:8,2q=cz"
-    circ = qtool.compile(b.build(), target, 3, seed=1).circuit
+    circ = qtool.compile(measured_ghz(n), target, 3, seed=1).circuit
     channel = flip_channel(circ, target, n, readout=True)
     ideal = {0: 0.5, (1 << n) - 1: 0.5}
     keys, counts = _sample(ideal, channel, 8192, np.random.default_rng(3))
@@ -135,20 +157,22 @@ def test_unfolding_undoes_the_correlated_channel_it_was_given():
     assert raw < 0.85 and fixed > 0.95 and iters > 0
 
 
-def test_spread_out_histogram_is_returned_unchanged():
+def test_spread_out_histogram_is_returned_unchanged(measured_ghz):
     rng = np.random.default_rng(5)
     n = 6
     keys, counts = np.unique(rng.integers(0, 1 << n, 8192).astype(np.uint64),
                              return_counts=True)
-    b = qtool.Circuit.builder(n, n)
-    for i in range(n):
-        b.h(i)
-    for i in range(n - 1):
-        b.cx(i, i + 1)
-    for i in range(n):
-        b.measure(i, i)
     target = "line:6,2q=cz"
-    circ = qtool.compile(b.build(), target, 3, seed=1).circuit
+    circ = qtool.compile(measured_ghz(n), target, 3, seed=1).circuit
     k, p, iters = unfold(keys, counts, flip_channel(circ, target, n))
     assert iters == 0
     assert np.allclose(p, counts / counts.sum())
+
+
+def test_bsc_rate_of_an_iid_channel_is_its_rate():
+    from qtool.mitigation.unfold import FlipChannel
+    n, r = 6, 0.03
+    masks = np.arange(1 << n, dtype=np.uint64)
+    weight = np.bitwise_count(masks).astype(float)
+    probs = r ** weight * (1 - r) ** (n - weight)
+    assert FlipChannel(masks, probs, n).bsc_rate() == pytest.approx(r, abs=1e-4)

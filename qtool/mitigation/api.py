@@ -6,11 +6,16 @@ Methods (stages applied left to right):
   circuit and its target (:mod:`.effective_p`);
 * ``"m3"`` -- readout correction with M3 (``mthree``, optional), calibrated from the
   target's per-qubit readout errors, projected to the nearest probability distribution;
-* ``"m3+qcluster"`` -- M3 first, then Q-Cluster on the corrected distribution;
+* ``"m3+qcluster"`` -- M3 first, then Q-Cluster on the corrected distribution;  ``p`` always
+  describes the raw histogram, so Q-Cluster after other stages gets ``p`` less what they
+  removed (the mean readout error of the measured qubits; the unfolded channel's best-fit
+  i.i.d. rate);
 * ``"m3+unfold"`` -- M3, then unfolding through the circuit's correlated gate-error flip
   channel (:mod:`.unfold`);
 * ``"m3+unfold+qcluster"`` -- all three; Q-Cluster only where the noisy output is low-entropy
-  (normalised entropy <= ``ENTROPY_GATE``), since it is not meant for spread-out outputs;
+  (normalised entropy <= ``ENTROPY_GATE``), since it is not meant for spread-out outputs.
+  With the full raw rate it would over-correct outputs that have genuine neighbouring
+  answers, such as QAOA's;
 * ``"auto"`` (default) -- ``m3+unfold+qcluster`` when the circuit and target are known: the
   benchmark (``benchmarks/results/mitigation_bench.md``) shows it best on low-entropy outputs
   and harmless on high-entropy ones.  Without them, Q-Cluster with the given ``p`` on
@@ -76,6 +81,12 @@ def _m3(counts: Counts, circuit, target) -> Counts:
     return _as_counts(keys, np.array(list(probs.values()), dtype=float), counts)
 
 
+def _mean_readout(circuit, target, num_bits: int) -> float:
+    from ..targets.registry import get_target
+    ro = np.nan_to_num(np.asarray(get_target(target).readout_error, dtype=float), nan=0.0)
+    return float(np.mean(ro[_measured_qubits(circuit, num_bits)]))
+
+
 def _as_counts(keys: np.ndarray, probs: np.ndarray, like: Counts) -> Counts:
     """Pseudo-counts (probabilities times the shots of ``like``, rounded, zeros dropped) so
     that later stages see a histogram of the original size."""
@@ -113,6 +124,7 @@ def mitigate(counts, circuit=None, target=None, *, method: str = "auto",
     if ("m3" in stages or "unfold" in stages) and (circuit is None or target is None):
         raise ValueError(f"method {method} needs the compiled circuit and its target")
     work = _m3(c, circuit, target) if "m3" in stages else c
+    channel = None
     if "unfold" in stages:
         from .unfold import flip_channel, unfold
         channel = flip_channel(circuit, target, c.num_bits, readout="m3" not in stages)
@@ -132,6 +144,12 @@ def mitigate(counts, circuit=None, target=None, *, method: str = "auto",
         probs = np.asarray(c.counts, dtype=float)
         feats = circuit_features(circuit, target, probs / probs.sum(), c.num_bits)
         p, source = estimate_p(feats)
+    if len(stages) > 1:              # p describes the raw histogram: leave Q-Cluster the
+        from .effective_p import P_RANGE   # part the earlier stages did not remove
+        removed = _mean_readout(circuit, target, c.num_bits) if "m3" in stages else 0.0
+        removed += channel.bsc_rate() if channel is not None else 0.0
+        info["p_raw"] = float(p)
+        p = max(P_RANGE[0], p - removed)
     res = qcluster_packed(work.keys, work.counts, c.num_bits, p, tol=tol)
     info.update({"k": int(res.k), "threshold": float(res.threshold)})
     return MitigationResult(res.distribution(), method, float(p), source, info)

@@ -1,5 +1,6 @@
 """``qtool mitigate COUNTS.json [--circuit compiled.qasm] [--target T]
-[--method auto|qcluster|m3|m3+qcluster] [--p RATE] [-o mitigated.json] [--plot PNG]``."""
+[--method auto|qcluster|m3|m3+qcluster|m3+unfold|m3+unfold+qcluster] [--p RATE]
+[-o mitigated.json] [--plot PNG]``."""
 from __future__ import annotations
 
 import json
@@ -9,14 +10,15 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(sub) -> None:
     from .api import METHODS
-    m = sub.add_parser("mitigate", help="mitigate a measured histogram (Q-Cluster, M3)")
+    m = sub.add_parser("mitigate", help="mitigate a measured histogram (M3, unfolding, Q-Cluster)")
     m.add_argument("counts", help="counts JSON: {bitstring: count} or a Qiskit result")
     m.add_argument("--circuit", default=None,
                    help="the compiled circuit that produced the counts (OpenQASM)")
     m.add_argument("--target", default=None, help="the target it ran on")
     m.add_argument("--method", choices=METHODS, default="auto")
     m.add_argument("--p", type=float, default=None,
-                   help="bit-flip rate for Q-Cluster (else estimated from circuit + target)")
+                   help="per-bit flip rate of the raw histogram, for Q-Cluster (else estimated "
+                        "from circuit + target)")
     m.add_argument("-o", "--output", default=None, help="mitigated JSON (default: stdout)")
     m.add_argument("--plot", default=None, help="write a before/after PNG")
 

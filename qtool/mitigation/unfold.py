@@ -6,15 +6,18 @@ correlated tails that an i.i.d. rate cannot explain (on the fake-backend benchma
 mass M3 and Q-Cluster leave behind sits 3-10 flips away from the ideal strings).  This module
 derives the correlated channel from the compiled circuit itself and inverts it.
 
-**Channel.**  Every gate row ``g`` with calibrated error ``e_g`` is followed by a depolarizing
-error: each of the ``4^k - 1`` non-identity Paulis on its ``k`` qubits with probability
-``e_g / (4^k - 1)``.  A Pauli ``E`` there flips measured bit ``j`` iff ``E`` anticommutes with
-``Z_j`` carried back (Heisenberg picture) from its measurement to just after ``g``.  One
+**Channel.**  Every error location ``g`` -- a 2Q gate, or a maximal run of 1Q gates on one
+qubit, with the calibrated errors of its rows combined into ``e_g`` -- is followed by a
+depolarizing error: each of the ``4^k - 1`` non-identity Paulis on its ``k`` qubits with
+probability ``e_g / (4^k - 1)``.  A Pauli ``E`` there flips measured bit ``j`` iff ``E``
+anticommutes with ``Z_j`` carried back (Heisenberg picture) from its measurement to just
+after ``g``.  One
 backward sweep keeps, per qubit, the bit masks of the measured bits whose back-propagated
 ``Z`` has an X- or Z-part on it, so every error maps to an output flip mask in O(1).  The
-conjugation of the frame through a gate is read off the gate's matrix: exact for Clifford
-gates; for a non-Clifford rotation the dominant Pauli is kept (an approximation -- this is
-why :func:`unfold` stops early, below).  The per-location channels are convolved into one
+conjugation of the frame through a location is read off its matrix (a 1Q run's product, so
+a Clifford run compiled into non-Clifford rotations stays exact): exact for Clifford
+locations; otherwise the dominant Pauli is kept (an approximation -- one reason why
+:func:`unfold` stops early, below).  The per-location channels are convolved into one
 sparse distribution over flip masks (masks under ``prune`` dropped).  Readout flips can be
 included (``readout=True``) or left to M3.
 
@@ -23,9 +26,11 @@ maximum-likelihood solution of ``q = A pi`` with ``A(s | c) = P(mask = s xor c)`
 expectation-maximisation (iterative Bayesian unfolding, which keeps ``pi`` a distribution).
 EM run to convergence fits shot noise; it is stopped by the discrepancy principle, as soon
 as ``A pi`` matches the histogram to the expected sampling error,
-``1 - BC(A pi, q)^2 <= (U - 1) / (8 N)`` for ``U`` observed strings and ``N`` shots.  A
-spread-out output whose histogram the channel barely changes stops at once and is returned
-unchanged, which is what keeps high-entropy outputs unharmed.
+``1 - BC(A pi, q)^2 <= (U - 1) / (8 N)`` for ``U`` observed strings and ``N`` shots, or
+after ``max_iter`` (30) updates: on the benchmark, 100 or 500 change the mean fidelity by
+less than 0.001.  A spread-out output whose histogram the channel barely changes stops at
+once and is returned unchanged, which is what keeps high-entropy outputs unharmed.  The
+convolution and the EM loop are Cython kernels (:mod:`qtool._ext._unfold`).
 """
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from qtool._kernels import kernel
 
 __all__ = ["FlipChannel", "flip_channel", "pauli_flip_masks", "unfold"]
 
@@ -54,6 +61,14 @@ class FlipChannel:
     def __len__(self) -> int:
         return len(self.masks)
 
+    def bsc_rate(self) -> float:
+        """The i.i.d. flip rate that best matches this channel, fitted as Q-Cluster's ``p*``
+        is (:func:`qtool.mitigation.effective_p.best_fit_p`, one ideal string): the part
+        of a histogram's fitted rate that unfolding through the channel removes."""
+        from .effective_p import best_fit_p
+        return best_fit_p(self.masks, self.probs, np.zeros(1, np.uint64), np.ones(1),
+                          self.num_bits)
+
 
 def _pauli_matrix(bits) -> np.ndarray:
     """Matrix of a Pauli given as ``(x, z)`` per gate qubit, the first qubit most
@@ -64,20 +79,28 @@ def _pauli_matrix(bits) -> np.ndarray:
     return m
 
 
-def _images_of(u: np.ndarray) -> tuple:
-    """``U^dag G U`` for the generators ``G = X_0, Z_0, X_1, Z_1, ...`` of a ``k``-qubit
-    unitary, each as its dominant Pauli ``((x, z), ...)`` (exact when ``U`` is Clifford)."""
-    k = u.shape[0].bit_length() - 1
+@lru_cache(maxsize=None)
+def _basis(k: int) -> tuple[list, np.ndarray, list]:
+    """The ``k``-qubit Paulis, their matrices stacked, and the generator matrices
+    ``X_0, Z_0, X_1, Z_1, ...``."""
     paulis = list(itertools.product(_PAULI, repeat=k))
-    mats = [_pauli_matrix(p) for p in paulis]
-    out = []
+    mats = np.array([_pauli_matrix(p) for p in paulis])
+    gens = []
     for a in range(k):
         for comp in ((1, 0), (0, 1)):
             g = [(0, 0)] * k
             g[a] = comp
-            h = u.conj().T @ _pauli_matrix(g) @ u
-            out.append(paulis[int(np.argmax([abs(np.vdot(m, h)) for m in mats]))])
-    return tuple(out)
+            gens.append(_pauli_matrix(g))
+    return paulis, mats.conj(), gens
+
+
+def _images_of(u: np.ndarray) -> tuple:
+    """``U^dag G U`` for the generators ``G = X_0, Z_0, X_1, Z_1, ...`` of a ``k``-qubit
+    unitary, each as its dominant Pauli ``((x, z), ...)`` (exact when ``U`` is Clifford)."""
+    paulis, mats_conj, gens = _basis(u.shape[0].bit_length() - 1)
+    ud = u.conj().T
+    return tuple(paulis[int(np.argmax(np.abs(np.einsum("pij,ij->p", mats_conj, ud @ g @ u))))]
+                 for g in gens)
 
 
 @lru_cache(maxsize=4096)
@@ -188,23 +211,25 @@ def flip_channel(circuit, target, num_bits: int, *, readout: bool = False,
             e = 1.0 - float(np.prod([1.0 - err[r] for r in rows]))
             if e > 0:
                 locations.append((e, masks))
-    dist = {0: 1.0}
-    for e, masks in locations:
-        w = e / len(masks)
-        new: dict[int, float] = {}
-        for m0, v in dist.items():
-            new[m0] = new.get(m0, 0.0) + v * (1.0 - e)
-            for m in masks:
-                mm = m0 ^ m
-                new[mm] = new.get(mm, 0.0) + v * w
-        dist = {m: v for m, v in new.items() if v > prune}
-    masks = np.array(sorted(dist), dtype=np.uint64)
-    probs = np.array([dist[int(m)] for m in masks], dtype=np.float64)
+    flips, flip_probs, ptr, stay = [], [], [0], []
+    for e, loc in locations:
+        mult: dict[int, int] = {}
+        for m in loc:
+            if m:                           # mask 0: errors that reach no measured bit
+                mult[m] = mult.get(m, 0) + 1
+        w = e / len(loc)
+        flips.extend(mult)
+        flip_probs.extend(c * w for c in mult.values())
+        ptr.append(len(flips))
+        stay.append(1.0 - w * sum(mult.values()))
+    masks, probs = kernel("_unfold").convolve(
+        np.array(flips, dtype=np.uint64), np.array(flip_probs, dtype=np.float64),
+        np.array(ptr, np.int64), np.array(stay, dtype=np.float64), float(prune))
     return FlipChannel(masks, probs / probs.sum(), num_bits)
 
 
 def unfold(keys: np.ndarray, counts: np.ndarray, channel: FlipChannel, *,
-           max_iter: int = 300) -> tuple[np.ndarray, np.ndarray, int]:
+           max_iter: int = 30) -> tuple[np.ndarray, np.ndarray, int]:
     """EM unfolding of a packed histogram (sorted unique ``keys``) through ``channel``,
     stopped by the discrepancy principle; returns ``(keys, probs, iterations)``."""
     keys = np.ascontiguousarray(keys, np.uint64)
@@ -217,14 +242,6 @@ def unfold(keys: np.ndarray, counts: np.ndarray, channel: FlipChannel, *,
     src = idx[rows, cols]
     w = channel.probs[cols]
     level = (len(q) - 1) / (8.0 * shots)
-    pi = q.copy()
-    it = 0
-    for it in range(max_iter):
-        a_pi = np.bincount(rows, weights=w * pi[src], minlength=len(q))
-        fit = a_pi / a_pi.sum()
-        if 1.0 - np.sqrt(fit * q).sum() ** 2 <= level:
-            break
-        ratio = np.divide(q, a_pi, out=np.zeros_like(q), where=a_pi > 0)
-        pi = pi * np.bincount(src, weights=w * ratio[rows], minlength=len(q))
-        pi /= pi.sum()
-    return keys, pi, it
+    pi, iters = kernel("_unfold").em(q, rows.astype(np.int64), src.astype(np.int64),
+                                     np.ascontiguousarray(w), level, max_iter)
+    return keys, pi, int(iters)
