@@ -79,20 +79,10 @@ def test_vf2_layout_is_swap_free_or_refuses(circ):
     assert respects_coupling(out, HEAVY)
 
 
-def _ghz(n):
-    b = Circuit.builder(n, n)
-    b.h(0)
-    for i in range(n - 1):
-        b.cx(i, i + 1)
-    for i in range(n):
-        b.measure(i, i)
-    return b.build()
-
-
 @pytest.mark.parametrize("p", [VF2Layout(), SabreLayout()], ids=["vf2", "sabre"])
-def test_ghz_chain_embeds_on_heavy_hex_without_swaps(p):
+def test_ghz_chain_embeds_on_heavy_hex_without_swaps(p, measured_ghz):
     t = _heavy_hex(5)          # 57 qubits
-    circ = _ghz(20)
+    circ = measured_ghz(20)
     out = _run(p, circ, t)
     assert respects_coupling(out, t)
     routed = SabreRouting()(out, target=t)

@@ -4,16 +4,6 @@ from qtool import Circuit, Layout
 from qtool.verify import strip_final_measurements, verify_equivalent
 
 
-def _ghz(n):
-    b = Circuit.builder(n, n)
-    b.h(0)
-    for i in range(n - 1):
-        b.cx(i, i + 1)
-    for i in range(n):
-        b.measure(i, i)
-    return b.build()
-
-
 def _routed_ghz(n, extra_swap=True, wrong=False):
     """GHZ on a line of n+1 physical qubits, virtual i at physical n-i, plus a final swap."""
     b = Circuit.builder(n + 1, n)
@@ -34,16 +24,16 @@ def _routed_ghz(n, extra_swap=True, wrong=False):
     return b.build().replace(layout=Layout(tuple(init), tuple(fin), n))
 
 
-def test_unitary_and_statevector_paths():
+def test_unitary_and_statevector_paths(measured_ghz):
     for n in (4, 13):
-        r = verify_equivalent(_ghz(n), _routed_ghz(n))
+        r = verify_equivalent(measured_ghz(n), _routed_ghz(n))
         assert r.equivalent is True, r
         assert r.method == ("unitary" if n + 1 <= 10 else "statevector")
-        bad = verify_equivalent(_ghz(n), _routed_ghz(n, wrong=True))
+        bad = verify_equivalent(measured_ghz(n), _routed_ghz(n, wrong=True))
         assert bad.equivalent is False
 
 
-def test_measurement_map_is_checked():
+def test_measurement_map_is_checked(measured_ghz):
     c = _routed_ghz(4)
     b = c.derive()
     # swap the clbits of the last two measurements
@@ -51,7 +41,7 @@ def test_measurement_map_is_checked():
     b.extend(c, rows[:-2])
     b.measure(c.qubits_of(rows[-2])[0], int(c.cargs[rows[-1]]))
     b.measure(c.qubits_of(rows[-1])[0], int(c.cargs[rows[-2]]))
-    r = verify_equivalent(_ghz(4), b.build())
+    r = verify_equivalent(measured_ghz(4), b.build())
     assert r.equivalent is False and r.method == "measurements"
 
 
