@@ -7,6 +7,9 @@ Flip masks are packed into ``uint64`` (bit ``j`` = classical bit ``j``).
   locations.  Location ``j`` leaves the mask alone with probability ``stay[j]`` and XORs
   ``flips[ptr[j]:ptr[j+1]]`` with probabilities ``flip_probs[...]``; after each location
   masks of probability ``<= prune`` are dropped.  Uses an open-addressing hash table.
+* :func:`pairs` -- every ``(i, j, f)`` with ``keys[i] ^ masks[f] == keys[j]`` (``keys``
+  unique), in ``(i, f)`` order: the non-zero entries ``A(keys[i] | keys[j])`` of the
+  channel matrix restricted to the observed strings.  Uses a hash table of the keys.
 * :func:`em` -- expectation-maximisation for ``q = A pi`` over the observed strings, with
   ``A`` given as pairs ``(rows[i], src[i], w[i])``: observed string ``rows[i]`` receives
   ``w[i] * pi[src[i]]``.  Before each update it stops once ``1 - BC(A pi, q)^2 <= level``
@@ -28,7 +31,7 @@ import numpy as np
 cimport numpy as cnp
 from libc.math cimport sqrt
 from libc.stdint cimport int64_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, realloc
 
 cnp.import_array()
 
@@ -159,3 +162,58 @@ def em(const double[::1] q, const int64_t[::1] rows, const int64_t[::1] src,
                 pi[i] /= tot
             it += 1
     return pi_arr, it
+
+
+def pairs(const uint64_t[::1] keys, const uint64_t[::1] masks):
+    """``(rows, src, cols)`` int64 arrays of the matches (module doc)."""
+    cdef Py_ssize_t n = keys.shape[0], nm = masks.shape[0], cap = 16, i, f, slot
+    cdef Py_ssize_t size = 0, room = 1024
+    cdef uint64_t want
+    while cap < 2 * n:
+        cap <<= 1
+    cdef uint64_t *tkeys = <uint64_t *>malloc(cap * sizeof(uint64_t))
+    cdef int64_t *tidx = <int64_t *>malloc(cap * sizeof(int64_t))
+    cdef int64_t *buf = <int64_t *>malloc(3 * room * sizeof(int64_t))
+    cdef int64_t *grown
+    if tkeys == NULL or tidx == NULL or buf == NULL:
+        free(tkeys)
+        free(tidx)
+        free(buf)
+        raise MemoryError()
+    try:
+        for i in range(cap):
+            tidx[i] = -1
+        for i in range(n):
+            slot = <Py_ssize_t>(_hash(keys[i]) & <uint64_t>(cap - 1))
+            while tidx[slot] >= 0:
+                slot = (slot + 1) & (cap - 1)
+            tkeys[slot] = keys[i]
+            tidx[slot] = i
+        for i in range(n):
+            for f in range(nm):
+                want = keys[i] ^ masks[f]
+                slot = <Py_ssize_t>(_hash(want) & <uint64_t>(cap - 1))
+                while tidx[slot] >= 0 and tkeys[slot] != want:
+                    slot = (slot + 1) & (cap - 1)
+                if tidx[slot] < 0:
+                    continue
+                if size == room:
+                    room *= 2
+                    grown = <int64_t *>realloc(buf, 3 * room * sizeof(int64_t))
+                    if grown == NULL:
+                        raise MemoryError()
+                    buf = grown
+                buf[3 * size] = i
+                buf[3 * size + 1] = tidx[slot]
+                buf[3 * size + 2] = f
+                size += 1
+        out = np.empty((size, 3), np.int64)
+        for i in range(size):
+            out[i, 0] = buf[3 * i]
+            out[i, 1] = buf[3 * i + 1]
+            out[i, 2] = buf[3 * i + 2]
+    finally:
+        free(tkeys)
+        free(tidx)
+        free(buf)
+    return out[:, 0].copy(), out[:, 1].copy(), out[:, 2].copy()

@@ -50,3 +50,18 @@ def test_em_matches_twin(n, npair, seed, level, max_iter):
     pi2, it2 = ref.em(q, rows, src, w, level, max_iter)
     assert it1 == it2
     np.testing.assert_allclose(pi1, pi2, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 64), st.lists(st.integers(0, 2**64 - 1), max_size=30, unique=True),
+       st.lists(st.integers(0, 2**64 - 1), max_size=10, unique=True), st.integers(0, 7))
+def test_pairs_match_twin(n, raw_keys, raw_masks, shift):
+    top = (1 << n) - 1
+    keys = np.array(sorted({k & top >> shift for k in raw_keys}), np.uint64)
+    masks = np.array(sorted({m & top >> shift for m in raw_masks} | {0}), np.uint64)
+    got = ext.pairs(keys, masks)
+    want = ref.pairs(keys, masks)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    rows, src, cols = got
+    assert np.all(keys[rows] ^ masks[cols] == keys[src])

@@ -23,6 +23,18 @@ def convolve(flips, flip_probs, ptr, stay, prune):
     return masks, probs
 
 
+def pairs(keys, masks):
+    keys = np.asarray(keys, dtype=np.uint64)
+    masks = np.asarray(masks, dtype=np.uint64)
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    want = keys[:, None] ^ masks[None, :]
+    pos = np.minimum(np.searchsorted(sk, want), max(0, len(sk) - 1))
+    hit = sk[pos] == want if len(sk) else np.zeros(want.shape, bool)
+    rows, cols = np.nonzero(hit)
+    return rows.astype(np.int64), order[pos[rows, cols]].astype(np.int64), cols.astype(np.int64)
+
+
 def em(q, rows, src, w, level, max_iter):
     q = np.asarray(q, dtype=np.float64)
     pi = q.copy()

@@ -144,8 +144,9 @@ def mitigate(counts, circuit=None, target=None, *, method: str = "auto",
         probs = np.asarray(c.counts, dtype=float)
         feats = circuit_features(circuit, target, probs / probs.sum(), c.num_bits)
         p, source = estimate_p(feats)
-    if len(stages) > 1:              # p describes the raw histogram: leave Q-Cluster the
-        from .effective_p import P_RANGE   # part the earlier stages did not remove
+    if len(stages) > 1:
+        # p describes the raw histogram: leave Q-Cluster the part earlier stages did not remove
+        from .effective_p import P_RANGE
         removed = _mean_readout(circuit, target, c.num_bits) if "m3" in stages else 0.0
         removed += channel.bsc_rate() if channel is not None else 0.0
         info["p_raw"] = float(p)

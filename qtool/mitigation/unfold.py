@@ -236,12 +236,9 @@ def unfold(keys: np.ndarray, counts: np.ndarray, channel: FlipChannel, *,
     q = np.asarray(counts, dtype=np.float64)
     shots = float(q.sum())
     q = q / shots
-    target = keys[:, None] ^ channel.masks[None, :]
-    idx = np.minimum(np.searchsorted(keys, target), len(keys) - 1)
-    rows, cols = np.nonzero(keys[idx] == target)      # s, m with s xor m observed
-    src = idx[rows, cols]
+    kern = kernel("_unfold")
+    rows, src, cols = kern.pairs(keys, channel.masks)   # s, c = s xor m, m: both observed
     w = channel.probs[cols]
     level = (len(q) - 1) / (8.0 * shots)
-    pi, iters = kernel("_unfold").em(q, rows.astype(np.int64), src.astype(np.int64),
-                                     np.ascontiguousarray(w), level, max_iter)
+    pi, iters = kern.em(q, rows, src, w, level, max_iter)
     return keys, pi, int(iters)
