@@ -90,3 +90,13 @@ def test_exact_search_meets_eps_and_reports_the_true_error(seed):
 
 def test_search_gives_up_beyond_max_t():
     assert CliffordTTables(b_max=2).optimal(_haar(3), eps=1e-4, max_t=4) is None
+
+
+def test_docstring_examples():
+    import doctest
+
+    import qtool.gatesynth.cliffordt
+    import qtool.gatesynth.su2
+    for mod in (qtool.gatesynth.su2, qtool.gatesynth.cliffordt):
+        result = doctest.testmod(mod)
+        assert result.attempted > 0 and result.failed == 0, mod.__name__

@@ -65,3 +65,9 @@ def test_pairs_match_twin(n, raw_keys, raw_masks, shift):
         np.testing.assert_array_equal(a, b)
     rows, src, cols = got
     assert np.all(keys[rows] ^ masks[cols] == keys[src])
+
+
+def test_docstring_examples():
+    import doctest
+    result = doctest.testmod(ext)
+    assert result.attempted > 0 and result.failed == 0
