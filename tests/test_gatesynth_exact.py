@@ -1,4 +1,5 @@
-"""One-qubit quaternion algebra, eps_op, and the exact Clifford+T tables and search."""
+"""One-qubit quaternion algebra, eps_op, bases, and the exact searches (Clifford+T normal
+forms, breadth-first word tables)."""
 from functools import reduce
 
 import numpy as np
@@ -7,10 +8,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import unitary_group
 
-from qtool.gatesynth.cliffordt import (LETTERS, CliffordTTables, circuit_gates,
-                                       clifford_words, word_quaternion)
-from qtool.gatesynth.su2 import (canonical, eps_op, eps_op_matrix, qconj, qdist, qmul,
-                                 to_matrix, to_quaternion)
+from qtool.errors import InputError
+from qtool.gatesynth.bases import BASES, Basis, get_basis
+from qtool.gatesynth.cliffordt import (
+    LETTERS,
+    CliffordTTables,
+    circuit_gates,
+    clifford_words,
+    word_quaternion,
+)
+from qtool.gatesynth.exact import WordTables
+from qtool.gatesynth.su2 import (
+    canonical,
+    eps_op,
+    eps_op_matrix,
+    qconj,
+    qdist,
+    qmul,
+    to_matrix,
+    to_quaternion,
+)
 
 
 def _haar(seed, n=2):
@@ -95,8 +112,59 @@ def test_search_gives_up_beyond_max_t():
 def test_docstring_examples():
     import doctest
 
+    import qtool.gatesynth.bases
     import qtool.gatesynth.cliffordt
+    import qtool.gatesynth.exact
     import qtool.gatesynth.su2
-    for mod in (qtool.gatesynth.su2, qtool.gatesynth.cliffordt):
+    for mod in (qtool.gatesynth.su2, qtool.gatesynth.cliffordt, qtool.gatesynth.bases,
+                qtool.gatesynth.exact):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
+
+
+# ----------------------------------------------------------------- bases and exact tables
+
+def test_builtin_bases_and_inverses():
+    assert get_basis("clifford_t").inverse_of("t") == "tdg"
+    assert get_basis("hrc").inverse_closed
+    ht = get_basis("ht")
+    assert not ht.inverse_closed and ht.inverse_of("h") == "h"
+    assert set(BASES) == {"clifford_t", "hrc", "ht"}
+
+
+def test_user_basis_from_json_and_errors(tmp_path):
+    good = tmp_path / "b.json"
+    good.write_text('{"name": "xz", "gates": {"x": [[[0,0],[1,0]],[[1,0],[0,0]]], '
+                    '"sx": [[[0.5,0.5],[0.5,-0.5]],[[0.5,-0.5],[0.5,0.5]]]}, '
+                    '"costs": {"sx": 2}}')
+    b = get_basis(str(good))
+    assert isinstance(b, Basis) and b.names == ("x", "sx") and b.costs == (1.0, 2.0)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"gates": {"x": [[[2,0],[0,0]],[[0,0],[1,0]]]}}')
+    with pytest.raises(InputError, match="unitary"):
+        get_basis(str(bad))
+    with pytest.raises(InputError, match="unknown basis"):
+        get_basis("nope")
+
+
+@pytest.mark.parametrize("name", ["ht", "hrc"])
+def test_word_tables_find_shortest_known_words(name):
+    basis = get_basis(name)
+    tables = WordTables(basis, max_level=6)
+    rng = np.random.default_rng(3)
+    for length in (1, 4, 7, 10):
+        gates = list(rng.choice(basis.names, size=length))
+        r = tables.shortest(basis.word_matrix(gates), eps=1e-8)
+        assert r is not None and r.length <= length and r.eps_op < 1e-8
+        assert eps_op(basis.word_matrix(r.gates), basis.word_matrix(gates)) < 1e-8
+
+
+def test_word_tables_levels_are_distinct_and_shortest():
+    tables = WordTables("ht", max_level=10)
+    allq = np.concatenate([tables.level(n)[0] for n in range(11)])
+    assert len(np.unique(np.round(canonical(allq), 8), axis=0)) == len(allq)
+    for n in range(1, 11):          # each stored word has exactly its level's length
+        q, _ = tables.level(n)
+        for i in (0, len(q) - 1):
+            assert len(tables.word(n, i)) == n
+            assert eps_op(get_basis("ht").word_matrix(tables.word(n, i)), to_matrix(q[i])) < 1e-9
