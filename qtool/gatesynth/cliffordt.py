@@ -143,7 +143,9 @@ class CliffordTTables:
         words, _ = self.prefixes(n)
         return words[i // 24] + self.cliffords[i % 24]
 
-    def _tree(self, n: int) -> cKDTree:
+    def tree(self, n: int) -> cKDTree:
+        """KD-tree over the quaternions (both signs) of level ``n``: entry ``i`` and
+        ``i + n_level`` are the same operator; distances are ``eps_op``."""
         if n not in self._trees:
             q = self.full(n)
             self._trees[n] = cKDTree(np.concatenate([q, -q]))
@@ -160,7 +162,7 @@ class CliffordTTables:
             b = min(n, self.b_max)
             pw, pq = self.prefixes(n - b)
             targets = qmul(qconj(pq), qu[None, :])
-            tree = self._tree(b)
+            tree = self.tree(b)
             dist, idx = tree.query(targets)          # the distances are eps_op
             best = int(np.argmin(dist))
             if dist[best] <= eps:

@@ -108,7 +108,9 @@ class WordTables:
             n -= 1
         return out[::-1]
 
-    def _tree(self, n: int) -> cKDTree | None:
+    def tree(self, n: int) -> cKDTree | None:
+        """KD-tree over the quaternions (both signs) of level ``n``: entry ``i`` and
+        ``i + n_level`` are the same operator; distances are ``eps_op``."""
         if n not in self._trees:
             q = self.level(n)[0]
             self._trees[n] = cKDTree(np.concatenate([q, -q])) if len(q) else None
@@ -127,7 +129,7 @@ class WordTables:
             a = length - b
             if a >= len(self._quats):
                 return None
-            tree = self._tree(b)
+            tree = self.tree(b)
             if tree is None:
                 continue
             wq = self.level(a)[0]

@@ -165,7 +165,7 @@ def clifford_t_moves(tables) -> MoveSet:
     def suffix(residuals: np.ndarray, eps: float):
         out: list[tuple[float, list[str]]] = [(np.inf, [])] * len(residuals)
         for b in range(tables.b_max + 1):
-            tree = tables._tree(b)
+            tree = tables.tree(b)
             dist, idx = tree.query(residuals)
             for k in np.flatnonzero(dist <= eps):
                 if out[k][0] == np.inf:
@@ -195,7 +195,7 @@ def basis_moves(tables) -> MoveSet:
     def suffix(residuals: np.ndarray, eps: float):
         out: list[tuple[float, list[str]]] = [(np.inf, [])] * len(residuals)
         for b in range(tables.max_level + 1):
-            tree = tables._tree(b)
+            tree = tables.tree(b)
             if tree is None:
                 continue
             dist, idx = tree.query(residuals)
