@@ -45,3 +45,19 @@ def test_heuristic_is_called_on_batches_and_steers_the_order():
         return np.ones((len(residuals), 3))
     r = aqstar(u, moves, 0.05, heuristic=h, batch=16, max_nodes=2000, time_limit=30)
     assert r.found and calls[0] == 1 and max(calls) <= 16
+
+
+def test_learned_heuristic_from_an_npz_drives_the_search(tmp_path):
+    from qtool.gatesynth.features import MLP
+    from qtool.gatesynth.search import learned_heuristic
+    rng = np.random.default_rng(0)
+    net = MLP([rng.normal(size=(8, 9)) * 0.1, rng.normal(size=(3, 8)) * 0.1],
+              [np.zeros(8), np.ones(3)])
+    net.save(tmp_path / "h.npz")
+    h = learned_heuristic(tmp_path / "h.npz")
+    moves = clifford_t_moves(CliffordTTables(b_max=5))
+    u = unitary_group.rvs(2, random_state=8)
+    vals = h(np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0]]), np.array([-1, 0]))
+    assert vals.shape == (2, 3)
+    r = aqstar(u, moves, 0.05, heuristic=h, max_nodes=3000, time_limit=30)
+    assert r.found and r.eps_op <= 0.05

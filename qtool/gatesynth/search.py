@@ -33,7 +33,8 @@ import numpy as np
 
 from .su2 import canonical, qconj, qdist, qmul, to_quaternion
 
-__all__ = ["MoveSet", "SearchResult", "clifford_t_moves", "basis_moves", "aqstar"]
+__all__ = ["MoveSet", "SearchResult", "clifford_t_moves", "basis_moves", "aqstar",
+           "learned_heuristic"]
 
 Heuristic = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``h(residuals (N, 4), last_moves (N,)) -> (N, n_moves)`` estimated child costs-to-go
@@ -205,3 +206,14 @@ def basis_moves(tables) -> MoveSet:
         return out
     return MoveSet(tuple((n,) for n in basis.names), basis.quats, np.ones(k), allowed, suffix,
                    lambda tokens: list(reversed(tokens)), basis.word_matrix)
+
+
+def learned_heuristic(model) -> Heuristic:
+    """The search heuristic of a trained Q-network (:class:`~.features.MLP`, or the path of
+    its ``.npz``): ``Q(R, .)`` from the residual's rotation."""
+    from .features import MLP, so3
+    net = model if isinstance(model, MLP) else MLP.load(model)
+
+    def h(residuals: np.ndarray, last: np.ndarray) -> np.ndarray:
+        return np.asarray(net(so3(residuals)), dtype=float)
+    return h
