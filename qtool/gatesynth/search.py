@@ -107,6 +107,8 @@ def aqstar(u, moves: MoveSet, eps: float, heuristic: Heuristic | None = None, *,
 
     def expand(nodes: list[int]) -> None:
         nonlocal counter
+        if not nodes:
+            return
         r = np.array([resid[i] for i in nodes])
         last = np.array([move[i] for i in nodes])
         if heuristic is None:
