@@ -3,7 +3,8 @@
 ``qtool compile FILE|- [--target T] [-O N] [-o OUT] [--dialect D] [--seed S] [--verify]
 [--report json|table] [--pipeline P] [--plot PNG]``, ``qtool targets list|show NAME``,
 ``qtool qubo solve|export ...`` (:mod:`qtool.qubo.cli`), ``qtool mitigate ...``
-(:mod:`qtool.mitigation.cli`), ``qtool --version``.
+(:mod:`qtool.mitigation.cli`), ``qtool synth ...`` (:mod:`qtool.gatesynth.cli`),
+``qtool --version``.
 
 Every problem with the user's input is printed as one line (``file:line:col: message``)
 on stderr with exit status 2 and no traceback; an interrupt exits with 130.  Outputs are
@@ -94,10 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     show = tsub.add_parser("show", help="describe one target")
     show.add_argument("name")
 
+    from .gatesynth.cli import add_parser as add_synth_parser
     from .mitigation.cli import add_parser as add_mitigate_parser
     from .qubo.cli import add_parser as add_qubo_parser
     add_qubo_parser(sub)
     add_mitigate_parser(sub)
+    add_synth_parser(sub)
     return p
 
 
@@ -237,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "mitigate":
             from .mitigation.cli import run as run_mitigate
             return run_mitigate(args)
+        if args.command == "synth":
+            from .gatesynth.cli import run as run_synth
+            return run_synth(args)
         return _cmd_targets(args)
     except QtoolError as exc:
         print(f"qtool: error: {exc}", file=sys.stderr)

@@ -116,9 +116,10 @@ def test_docstring_examples():
     import qtool.gatesynth.cliffordt
     import qtool.gatesynth.exact
     import qtool.gatesynth.su2
+    import qtool.gatesynth.api
     import qtool.gatesynth.features
     for mod in (qtool.gatesynth.su2, qtool.gatesynth.cliffordt, qtool.gatesynth.bases,
-                qtool.gatesynth.exact, qtool.gatesynth.features):
+                qtool.gatesynth.exact, qtool.gatesynth.features, qtool.gatesynth.api):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
 

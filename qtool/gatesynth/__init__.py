@@ -9,6 +9,8 @@ basis gates (Clifford+T, HRC, inverse-free {H, T}, or a user's basis).
 * :mod:`qtool.gatesynth.exact` -- breadth-first word tables and shortest-word
   meet-in-the-middle search for any basis.
 * :mod:`qtool.gatesynth.features` -- network inputs and numpy MLP inference.
+* :mod:`qtool.gatesynth.api` -- :func:`synthesize` (and ``qtool synth``,
+  :mod:`qtool.gatesynth.cli`).
 * :mod:`qtool.gatesynth.search` -- batched AQ*-style search guided by a cost-to-go
   heuristic and finished by the exact tables.
 """

@@ -35,9 +35,10 @@ from .su2 import qdist, qmul, to_quaternion
 __all__ = ["Basis", "BASES", "get_basis"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Basis:
-    """Named one-qubit gates with costs; ``quats`` are their unit quaternions."""
+    """Named one-qubit gates with costs; ``quats`` are their unit quaternions.  Compared and
+    hashed by identity (the built-ins are singletons), so tables can be cached per basis."""
 
     name: str
     names: tuple[str, ...]

@@ -1,0 +1,110 @@
+"""``qtool.gatesynth.synthesize``: one call from a one-qubit unitary to a word over a basis.
+
+Backends, in order:
+
+* Clifford+T -- the T-optimal normal-form meet in the middle (:mod:`.cliffordt`), exact to
+  T-count ``2 * b_max`` (20 by default);
+* any other basis -- the breadth-first shortest-word meet in the middle (:mod:`.exact`),
+  exact to twice the stored table depth.
+
+Beyond the exact reach the learned search (:mod:`.search`) takes over; until its trained
+weights ship, a target out of reach is reported as such (:class:`SynthesisError`).
+
+Examples
+--------
+>>> import numpy as np
+>>> r = synthesize(np.diag([1, np.exp(1j * np.pi / 4)]), "clifford_t", 1e-9)
+>>> r.gates, r.t_count
+(['t'], 1)
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import QtoolError
+from .bases import Basis, get_basis
+
+__all__ = ["synthesize", "SynthResult", "SynthesisError", "TABLE_DEPTH"]
+
+# stored table depth per built-in basis: exact reach is twice this
+TABLE_DEPTH = {"clifford_t": 10, "hrc": 8, "ht": 20}
+_USER_DEPTH_LIMIT = 400_000          # operators stored for a user basis
+
+
+class SynthesisError(QtoolError):
+    """No word within the requested error was found."""
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    """A word (``gates``, circuit order, first applied first) and what it costs."""
+
+    gates: list[str]
+    basis: str
+    eps: float
+    eps_op: float
+    length: int
+    t_count: int
+    cost: float
+    method: str
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=None)
+def _clifford_t_tables():
+    from .cliffordt import CliffordTTables
+    return CliffordTTables(b_max=TABLE_DEPTH["clifford_t"])
+
+
+@lru_cache(maxsize=8)
+def _word_tables(basis: Basis):
+    from .exact import WordTables
+    depth = TABLE_DEPTH.get(basis.name)
+    if depth is not None:
+        return WordTables(basis, depth)
+    depth = 1                        # a user basis: as deep as the size limit allows
+    while True:
+        try:
+            tables = WordTables(basis, depth + 1, max_size=_USER_DEPTH_LIMIT)
+        except ValueError:
+            break
+        if len(tables.level(depth + 1)[0]) == 0 or depth >= 40:
+            return tables
+        depth += 1
+    return WordTables(basis, depth)
+
+
+def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
+    """A cheapest word within ``eps`` (``eps_op``) of the 2x2 unitary ``u`` (module doc)."""
+    u = np.asarray(u, dtype=complex)
+    if u.shape != (2, 2) or not np.allclose(u @ u.conj().T, np.eye(2), atol=1e-8):
+        raise ValueError("the target must be a 2x2 unitary")
+    if not 0 < eps <= 1:
+        raise ValueError(f"eps must lie in (0, 1], got {eps}")
+    b = get_basis(basis)
+    t0 = time.perf_counter()
+    if b.name == "clifford_t":
+        tables = _clifford_t_tables()
+        r = tables.optimal(u, eps)
+        if r is None:
+            raise SynthesisError(f"no Clifford+T word with T-count <= {2 * tables.b_max} "
+                                 f"within eps_op {eps:g}")
+        gates, method = r.gates, "exact normal-form meet in the middle"
+    else:
+        tables = _word_tables(b)
+        r = tables.shortest(u, eps)
+        if r is None:
+            raise SynthesisError(f"no {b.name} word of length <= {2 * tables.max_level} "
+                                 f"within eps_op {eps:g}")
+        gates, method = r.gates, "exact breadth-first meet in the middle"
+    from .su2 import eps_op
+    return SynthResult(gates, b.name, float(eps), float(eps_op(b.word_matrix(gates), u)),
+                       len(gates), sum(g in ("t", "tdg") for g in gates), b.cost(gates),
+                       method, time.perf_counter() - t0)

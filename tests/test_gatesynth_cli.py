@@ -1,0 +1,53 @@
+"""``qtool.gatesynth.synthesize`` and ``qtool synth``: words, JSON, errors."""
+import json
+
+import numpy as np
+import pytest
+
+from qtool.cli import main
+from qtool.gatesynth.api import SynthesisError, synthesize
+from qtool.gatesynth.bases import get_basis
+from qtool.gatesynth.su2 import eps_op
+
+
+@pytest.mark.parametrize("basis, eps", [("clifford_t", 1e-2), ("ht", 0.05), ("hrc", 1e-2)])
+def test_synthesize_meets_eps_and_reports_honestly(basis, eps):
+    from scipy.stats import unitary_group
+    u = unitary_group.rvs(2, random_state=21)
+    r = synthesize(u, basis, eps)
+    b = get_basis(basis)
+    assert r.eps_op <= eps and r.length == len(r.gates)
+    assert eps_op(b.word_matrix(r.gates), u) == pytest.approx(r.eps_op, abs=1e-12)
+    assert r.t_count == sum(g in ("t", "tdg") for g in r.gates)
+
+
+def test_out_of_reach_and_bad_targets():
+    with pytest.raises(SynthesisError, match="T-count <= 20"):
+        synthesize(np.diag([1, np.exp(1j)]), "clifford_t", 1e-5)
+    with pytest.raises(ValueError, match="2x2 unitary"):
+        synthesize(np.ones((2, 2)), "clifford_t", 1e-2)
+    with pytest.raises(ValueError, match="eps"):
+        synthesize(np.eye(2), "clifford_t", 0)
+
+
+def test_cli_json_and_text(capsys):
+    assert main(["synth", "--rz", str(np.pi / 4), "--eps", "1e-9", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["gates"] == ["t"] and out["t_count"] == 1 and out["eps_op"] < 1e-9
+    assert main(["synth", "--u3", "0.4", "0.1", "-0.3", "--basis", "ht", "--eps", "0.1"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[1].startswith("length ") and "eps_op" in text[1]
+
+
+def test_cli_errors_are_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "u.npy"
+    np.save(bad, np.ones((3, 3)))
+    assert main(["synth", "--unitary", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "u.npy" in err and "2x2" in err
+    text = tmp_path / "u.txt"
+    text.write_text("not numpy")
+    assert main(["synth", "--unitary", str(text)]) == 2
+    assert "npy" in capsys.readouterr().err
+    assert main(["synth", "--rz", "1", "--eps", "1e-6"]) == 2
+    assert "T-count" in capsys.readouterr().err
