@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--twirl", type=int, default=0, metavar="N",
                    help="write N Pauli-twirled randomisations (random Pauli frames around "
                         "every cx/cz/ecr, commuting ones around rzz, random X before terminal "
-                        "measurements) instead of one circuit: -o out.qasm becomes out_0.qasm .. out_{N-1}.qasm, each "
+                        "measurements) instead of one circuit: -o out.qasm becomes "
+                        "out_0.qasm .. out_{N-1}.qasm, each "
                         "with a sidecar out_K.qasm.json whose 'twirl' entry holds the "
                         "readout_flip_mask (XOR it into classical bit c of every outcome); "
                         "needs -o")

@@ -33,7 +33,7 @@ def _target(args):
         return u_matrix(*args.u3)
     try:
         u = np.load(args.unitary, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError):
         raise InputError("not a numpy .npy file holding a 2x2 array", file=args.unitary) from None
     if u.shape != (2, 2) or not np.allclose(u @ np.conj(u).T, np.eye(2), atol=1e-8):
         raise InputError(f"expected a 2x2 unitary, got an array of shape {u.shape}"
