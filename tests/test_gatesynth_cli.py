@@ -22,8 +22,9 @@ def test_synthesize_meets_eps_and_reports_honestly(basis, eps):
 
 
 def test_out_of_reach_and_bad_targets():
-    with pytest.raises(SynthesisError, match="T-count <= 20"):
-        synthesize(np.diag([1, np.exp(1j)]), "clifford_t", 1e-5)
+    from scipy.stats import unitary_group
+    with pytest.raises(SynthesisError, match="T-count <= 20"):      # not a z-rotation
+        synthesize(unitary_group.rvs(2, random_state=4), "clifford_t", 1e-5)
     with pytest.raises(ValueError, match="2x2 unitary"):
         synthesize(np.ones((2, 2)), "clifford_t", 1e-2)
     with pytest.raises(ValueError, match="eps"):
@@ -49,5 +50,23 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, capsys):
     text.write_text("not numpy")
     assert main(["synth", "--unitary", str(text)]) == 2
     assert "npy" in capsys.readouterr().err
-    assert main(["synth", "--rz", "1", "--eps", "1e-6"]) == 2
+    assert main(["synth", "--u3", "0.3", "0.2", "0.1", "--eps", "1e-6"]) == 2
     assert "T-count" in capsys.readouterr().err
+
+
+def test_rz_portfolio_never_needs_more_t_than_gridsynth():
+    from qiskit.synthesis import gridsynth_rz
+
+    from qtool.gatesynth.api import _FROM_QISKIT
+    ct = get_basis("clifford_t")
+    for theta in np.random.default_rng(5).uniform(0, 2 * np.pi, 6):
+        u = np.diag([np.exp(-0.5j * theta), np.exp(0.5j * theta)])
+        r = synthesize(u, "clifford_t", 1e-2)
+        assert r.eps_op <= 1e-2
+        for request in (2e-2, 1e-2):
+            qc = gridsynth_rz(float(theta), request)
+            gates = [g for i in qc.data for g in _FROM_QISKIT[i.operation.name]]
+            if eps_op(ct.word_matrix(gates), u) <= 1e-2:          # same achieved error
+                assert r.t_count <= sum(g == "t" for g in gates)
+    deep = synthesize(np.diag([np.exp(-0.5j), np.exp(0.5j)]), "clifford_t", 1e-4)
+    assert deep.eps_op <= 1e-4 and "gridsynth" in deep.method

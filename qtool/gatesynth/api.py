@@ -3,7 +3,10 @@
 Backends, in order:
 
 * Clifford+T -- the T-optimal normal-form meet in the middle (:mod:`.cliffordt`), exact to
-  T-count ``2 * b_max`` (20 by default);
+  T-count ``2 * b_max`` (20 by default); for a z-rotation also Ross-Selinger gridsynth
+  (qiskit's ``gridsynth_rz``, asked for ``2 eps`` -- its epsilon is a diamond-style bound,
+  about twice eps_op -- and tightened until the result is within ``eps``), keeping whichever
+  word has fewer T gates (the method says which);
 * any other basis -- the breadth-first shortest-word meet in the middle (:mod:`.exact`),
   exact to twice the stored table depth.
 
@@ -93,10 +96,14 @@ def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
     if b.name == "clifford_t":
         tables = _clifford_t_tables()
         r = tables.optimal(u, eps)
-        if r is None:
+        gates, method = (r.gates, "exact normal-form meet in the middle") if r else (None, "")
+        if abs(u[0, 1]) < 1e-12:
+            grid = _gridsynth_rz(float(np.angle(u[1, 1] / u[0, 0])), eps)
+            if grid is not None and (gates is None or _t_count(grid) < _t_count(gates)):
+                gates, method = grid, "gridsynth_rz (qiskit, Ross-Selinger)"
+        if gates is None:
             raise SynthesisError(f"no Clifford+T word with T-count <= {2 * tables.b_max} "
                                  f"within eps_op {eps:g}")
-        gates, method = r.gates, "exact normal-form meet in the middle"
     else:
         tables = _word_tables(b)
         r = tables.shortest(u, eps)
@@ -106,5 +113,32 @@ def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
         gates, method = r.gates, "exact breadth-first meet in the middle"
     from .su2 import eps_op
     return SynthResult(gates, b.name, float(eps), float(eps_op(b.word_matrix(gates), u)),
-                       len(gates), sum(g in ("t", "tdg") for g in gates), b.cost(gates),
-                       method, time.perf_counter() - t0)
+                       len(gates), _t_count(gates), b.cost(gates), method,
+                       time.perf_counter() - t0)
+
+
+def _t_count(gates) -> int:
+    return sum(g in ("t", "tdg") for g in gates)
+
+
+_FROM_QISKIT = {"h": ["h"], "s": ["s"], "sdg": ["sdg"], "t": ["t"], "tdg": ["tdg"],
+                "x": ["h", "s", "s", "h"], "z": ["s", "s"], "id": []}
+
+
+def _gridsynth_rz(theta: float, eps: float) -> list[str] | None:
+    """Gridsynth's word for ``Rz(theta)`` within ``eps`` (eps_op), in clifford_t gate names,
+    or ``None`` if it does not get there."""
+    from qiskit.synthesis import gridsynth_rz
+
+    from .su2 import eps_op
+    target = np.diag([np.exp(-0.5j * theta), np.exp(0.5j * theta)])
+    basis = get_basis("clifford_t")
+    for request in (2 * eps, eps, eps / 2):
+        qc = gridsynth_rz(theta, request)
+        try:
+            gates = [g for inst in qc.data for g in _FROM_QISKIT[inst.operation.name]]
+        except KeyError:
+            return None
+        if eps_op(basis.word_matrix(gates), target) <= eps:
+            return gates
+    return None
