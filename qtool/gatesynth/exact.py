@@ -32,7 +32,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .bases import Basis, get_basis
-from .su2 import canonical, qconj, qdist, qmul, to_quaternion
+from .su2 import operator_keys, qconj, qdist, qmul, to_quaternion
 
 __all__ = ["WordTables", "WordResult"]
 
@@ -50,18 +50,6 @@ class WordResult:
         return len(self.gates)
 
 
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
-                 0xD6E8FEB86659FD93], dtype=np.uint64)
-
-
-def _keys(q: np.ndarray) -> np.ndarray:
-    """One uint64 per operator: a hash of its canonical quaternion rounded to 1e-9
-    (a collision among a million operators has probability ~1e-8)."""
-    k = np.rint(canonical(q) * 1e9).astype(np.int64).view(np.uint64)
-    with np.errstate(over="ignore"):
-        return (k * _MIX).sum(axis=1, dtype=np.uint64) ^ (k[:, 0] >> np.uint64(7))
-
-
 class WordTables:
     """Levels of distinct operators up to ``max_level`` (module doc)."""
 
@@ -71,14 +59,14 @@ class WordTables:
         self._quats = [np.array([[1.0, 0.0, 0.0, 0.0]])]
         self._parent = [np.array([-1])]          # index into the previous level
         self._gate = [np.array([-1])]            # basis gate appended (applied last)
-        seen = _keys(self._quats[0])
+        seen = operator_keys(self._quats[0])
         total = 1
         for _ in range(max_level):
             prev = self._quats[-1]
             cand = qmul(self.basis.quats[None, :, :], prev[:, None, :]).reshape(-1, 4)
             parent = np.repeat(np.arange(len(prev)), len(self.basis.quats))
             gate = np.tile(np.arange(len(self.basis.quats)), len(prev))
-            keys = _keys(cand)
+            keys = operator_keys(cand)
             _, first = np.unique(keys, return_index=True)
             first = np.sort(first)
             keep = first[~np.isin(keys[first], seen)]

@@ -31,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-from .su2 import canonical, qconj, qdist, qmul, to_quaternion
+from .su2 import operator_keys, qconj, qdist, qmul, to_quaternion
 
 __all__ = ["MoveSet", "SearchResult", "clifford_t_moves", "basis_moves", "aqstar",
            "learned_heuristic"]
@@ -77,10 +77,6 @@ class SearchResult:
         return self.gates is not None
 
 
-def _key(q: np.ndarray) -> bytes:
-    return np.rint(canonical(q) * 1e9).astype(np.int64).tobytes()
-
-
 def aqstar(u, moves: MoveSet, eps: float, heuristic: Heuristic | None = None, *,
            lam: float = 1.0, batch: int = 64, max_nodes: int = 20000,
            time_limit: float = 5.0) -> SearchResult:
@@ -94,7 +90,7 @@ def aqstar(u, moves: MoveSet, eps: float, heuristic: Heuristic | None = None, *,
     parent = [-1]
     move = [-1]
     best = (np.inf, None, None)                    # cost, node, suffix word
-    closed = {_key(qu)}
+    closed = {int(operator_keys(qu)[0])}
     heap: list[tuple[float, int, int, int]] = []   # (priority, tiebreak, parent, move)
     counter = 0
 
@@ -131,7 +127,7 @@ def aqstar(u, moves: MoveSet, eps: float, heuristic: Heuristic | None = None, *,
         while heap and len(popped) < batch:
             _, _, p, a = heapq.heappop(heap)
             child = qmul(qconj(moves.quats[a]), resid[p])
-            key = _key(child)
+            key = int(operator_keys(child)[0])
             if key in closed:
                 continue
             closed.add(key)
@@ -158,30 +154,35 @@ def aqstar(u, moves: MoveSet, eps: float, heuristic: Heuristic | None = None, *,
     return SearchResult(gates, float(best[0]), eps_got, nodes, seconds)
 
 
+def _table_suffix(levels: int, tree, word):
+    """``suffix(residuals, eps)`` over table levels ``0..levels``: per residual the first
+    (cheapest) level with an entry within ``eps``, and that entry's tokens ``word(b, i)``."""
+    def suffix(residuals: np.ndarray, eps: float):
+        out: list[tuple[float, list[str]]] = [(np.inf, [])] * len(residuals)
+        for b in range(levels + 1):
+            t = tree(b)
+            if t is None:
+                continue
+            dist, idx = t.query(residuals)
+            for k in np.flatnonzero(dist <= eps):
+                if out[k][0] == np.inf:
+                    out[k] = (float(b), word(b, int(idx[k]) % (t.n // 2)))
+        return out
+    return suffix
+
+
 def clifford_t_moves(tables) -> MoveSet:
     """Syllable moves ``T``, ``HT``, ``SHT`` with the normal-form tables of a
     :class:`~qtool.gatesynth.cliffordt.CliffordTTables` as suffixes (cost = T-count)."""
-    from .cliffordt import LETTERS, circuit_gates, word_quaternion
+    from .bases import get_basis
+    from .cliffordt import circuit_gates, word_quaternion
     names = (("T",), ("H", "T"), ("S", "H", "T"))
     allowed = np.array([[False, True, True]] * 3 + [[True, True, True]])
-
-    def suffix(residuals: np.ndarray, eps: float):
-        out: list[tuple[float, list[str]]] = [(np.inf, [])] * len(residuals)
-        for b in range(tables.b_max + 1):
-            tree = tables.tree(b)
-            dist, idx = tree.query(residuals)
-            for k in np.flatnonzero(dist <= eps):
-                if out[k][0] == np.inf:
-                    out[k] = (float(b), list(tables.full_word(b, int(idx[k]) % (tree.n // 2))))
-        return out
-
-    def word_matrix(gates):
-        out = np.eye(2, dtype=complex)
-        for g in gates:
-            out = LETTERS[g.upper()] @ out
-        return out
+    suffix = _table_suffix(tables.b_max, tables.tree,
+                           lambda b, i: list(tables.full_word(b, i)))
     return MoveSet(names, np.array([word_quaternion("".join(n)) for n in names]), np.ones(3),
-                   allowed, suffix, lambda tokens: circuit_gates("".join(tokens)), word_matrix)
+                   allowed, suffix, lambda tokens: circuit_gates("".join(tokens)),
+                   get_basis("clifford_t").word_matrix)
 
 
 def basis_moves(tables) -> MoveSet:
@@ -194,18 +195,8 @@ def basis_moves(tables) -> MoveSet:
         inv = basis.inverse_of(name)
         if inv is not None:
             allowed[b, basis.index(inv)] = False
-
-    def suffix(residuals: np.ndarray, eps: float):
-        out: list[tuple[float, list[str]]] = [(np.inf, [])] * len(residuals)
-        for b in range(tables.max_level + 1):
-            tree = tables.tree(b)
-            if tree is None:
-                continue
-            dist, idx = tree.query(residuals)
-            for j in np.flatnonzero(dist <= eps):
-                if out[j][0] == np.inf:
-                    out[j] = (float(b), tables.word(b, int(idx[j]) % (tree.n // 2))[::-1])
-        return out
+    suffix = _table_suffix(tables.max_level, tables.tree,
+                           lambda b, i: tables.word(b, i)[::-1])
     return MoveSet(tuple((n,) for n in basis.names), basis.quats, np.ones(k), allowed, suffix,
                    lambda tokens: list(reversed(tokens)), basis.word_matrix)
 

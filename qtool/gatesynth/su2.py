@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["to_quaternion", "to_matrix", "canonical", "qmul", "qconj", "qdist", "eps_op",
-           "eps_op_matrix"]
+__all__ = ["to_quaternion", "to_matrix", "canonical", "operator_keys", "qmul", "qconj",
+           "qdist", "eps_op", "eps_op_matrix"]
 
 
 def to_quaternion(u) -> np.ndarray:
@@ -63,6 +63,19 @@ def canonical(q) -> np.ndarray:
     sign = np.sign(flat[np.arange(len(flat)), first])
     sign[sign == 0] = 1.0
     return (flat * sign[:, None]).reshape(q.shape)
+
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+def operator_keys(q) -> np.ndarray:
+    """One uint64 per operator (rows of ``q``): a hash of its canonical quaternion rounded to
+    1e-9, for closed sets and deduplication (a collision among a million operators has
+    probability ~1e-8)."""
+    k = np.rint(canonical(np.atleast_2d(q)) * 1e9).astype(np.int64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        return (k * _MIX).sum(axis=1, dtype=np.uint64) ^ (k[:, 0] >> np.uint64(7))
 
 
 def qmul(p, q) -> np.ndarray:
