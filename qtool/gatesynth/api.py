@@ -72,16 +72,8 @@ def _word_tables(basis: Basis):
     depth = TABLE_DEPTH.get(basis.name)
     if depth is not None:
         return WordTables(basis, depth)
-    depth = 1                        # a user basis: as deep as the size limit allows
-    while True:
-        try:
-            tables = WordTables(basis, depth + 1, max_size=_USER_DEPTH_LIMIT)
-        except ValueError:
-            break
-        if len(tables.level(depth + 1)[0]) == 0 or depth >= 40:
-            return tables
-        depth += 1
-    return WordTables(basis, depth)
+    # a user basis: as deep as the size limit allows
+    return WordTables(basis, 40, max_size=_USER_DEPTH_LIMIT, strict=False)
 
 
 def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:

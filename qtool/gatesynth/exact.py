@@ -53,9 +53,12 @@ class WordResult:
 class WordTables:
     """Levels of distinct operators up to ``max_level`` (module doc)."""
 
-    def __init__(self, basis, max_level: int, max_size: int = 2_000_000):
+    def __init__(self, basis, max_level: int, max_size: int = 2_000_000, *,
+                 strict: bool = True):
+        """Levels ``0..max_level``; more than ``max_size`` operators raise ``ValueError``,
+        or with ``strict=False`` end the tables at the last level that fits
+        (``self.max_level`` is then the depth reached)."""
         self.basis: Basis = get_basis(basis)
-        self.max_level = max_level
         self._quats = [np.array([[1.0, 0.0, 0.0, 0.0]])]
         self._parent = [np.array([-1])]          # index into the previous level
         self._gate = [np.array([-1])]            # basis gate appended (applied last)
@@ -71,6 +74,8 @@ class WordTables:
             first = np.sort(first)
             keep = first[~np.isin(keys[first], seen)]
             if total + len(keep) > max_size:
+                if not strict:
+                    break
                 raise ValueError(f"basis {self.basis.name}: more than {max_size} operators "
                                  f"by level {len(self._quats)}; lower max_level")
             seen = np.union1d(seen, keys[keep])
@@ -80,6 +85,7 @@ class WordTables:
             self._gate.append(gate[keep])
             if not len(keep):
                 break
+        self.max_level = min(max_level, len(self._quats) - 1)
         self._trees: dict[int, cKDTree] = {}
 
     def level(self, n: int) -> tuple[np.ndarray, np.ndarray]:
