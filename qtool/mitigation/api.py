@@ -68,11 +68,8 @@ def _m3(counts: Counts, circuit, target) -> Counts:
         import mthree
     except ImportError as exc:      # pragma: no cover - depends on the environment
         raise ImportError("method m3 needs mthree: pip install qtool[mitigation]") from exc
-    from ..targets.registry import get_target
-    t = get_target(target)
     qubits = _measured_qubits(circuit, counts.num_bits)
-    ro = np.nan_to_num(np.asarray(t.readout_error, dtype=float), nan=0.0)
-    mats = [np.array([[1 - e, e], [e, 1 - e]]) for e in ro]
+    mats = [np.array([[1 - e, e], [e, 1 - e]]) for e in _readout_errors(target)]
     mit = mthree.M3Mitigation(None)
     mit.cals_from_matrices(mats)
     quasi = mit.apply_correction(counts.to_dict(), qubits)
@@ -81,10 +78,14 @@ def _m3(counts: Counts, circuit, target) -> Counts:
     return _as_counts(keys, np.array(list(probs.values()), dtype=float), counts)
 
 
-def _mean_readout(circuit, target, num_bits: int) -> float:
+def _readout_errors(target) -> np.ndarray:
+    """Per-qubit readout errors of the target (unknown: 0)."""
     from ..targets.registry import get_target
-    ro = np.nan_to_num(np.asarray(get_target(target).readout_error, dtype=float), nan=0.0)
-    return float(np.mean(ro[_measured_qubits(circuit, num_bits)]))
+    return np.nan_to_num(np.asarray(get_target(target).readout_error, dtype=float), nan=0.0)
+
+
+def _mean_readout(circuit, target, num_bits: int) -> float:
+    return float(np.mean(_readout_errors(target)[_measured_qubits(circuit, num_bits)]))
 
 
 def _as_counts(keys: np.ndarray, probs: np.ndarray, like: Counts) -> Counts:
