@@ -26,27 +26,41 @@ from qtool.gatesynth.features import so3
 from qtool.gatesynth.search import MoveSet
 from qtool.gatesynth.su2 import qconj, qdist, qmul, to_quaternion
 
-__all__ = ["GateSynthEnv", "scramble", "ENV_ID"]
+__all__ = ["GateSynthEnv", "scramble", "scramble_batch", "ENV_ID"]
 
 ENV_ID = "qtool/GateSynth-v0"
 _IDENTITY = np.array([1.0, 0.0, 0.0, 0.0])
 
 
+def scramble_batch(moves: MoveSet, lengths, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random products ``m_1 m_2 ... m_k`` of allowed moves, one per entry of ``lengths``:
+    quaternions ``(n, 4)``, costs ``(n,)``, and the moves ``(n, max k)`` padded with -1
+    (taking a row's moves in order as actions returns to the identity)."""
+    lengths = np.asarray(lengths, dtype=int)
+    n = len(lengths)
+    q = np.tile(_IDENTITY, (n, 1))
+    cost = np.zeros(n)
+    taken = np.full((n, int(lengths.max(initial=0))), -1)
+    last = np.full(n, -1)
+    for step in range(taken.shape[1]):
+        live = np.flatnonzero(lengths > step)
+        # a uniform allowed move per live row: the largest random key among the allowed
+        a = np.argmax(rng.random((len(live), len(moves.names))) * moves.allowed[last[live]],
+                      axis=1)
+        q[live] = qmul(q[live], moves.quats[a])
+        cost[live] += moves.costs[a]
+        taken[live, step] = a
+        last[live] = a
+    return q, cost, taken
+
+
 def scramble(moves: MoveSet, length: int, rng: np.random.Generator
              ) -> tuple[np.ndarray, float, list[int]]:
-    """A random product ``m_1 m_2 ... m_k`` of ``length`` allowed moves: the start residual,
-    its cost, and the moves (taking them in order as actions returns to the identity)."""
-    q = _IDENTITY.copy()
-    last = -1
-    cost = 0.0
-    taken = []
-    for _ in range(length):
-        a = int(rng.choice(np.flatnonzero(moves.allowed[last])))
-        q = qmul(q, moves.quats[a])
-        cost += float(moves.costs[a])
-        taken.append(a)
-        last = a
-    return q, cost, taken
+    """One scramble of ``length`` moves (:func:`scramble_batch`): its quaternion, cost and
+    moves."""
+    q, cost, taken = scramble_batch(moves, [length], rng)
+    return q[0], float(cost[0]), [int(a) for a in taken[0]]
 
 
 class GateSynthEnv(gym.Env):

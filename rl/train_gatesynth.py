@@ -48,16 +48,8 @@ def _states(moves, rng, n: int, max_length: int, eps: float) -> np.ndarray:
     each nudged by a random rotation of angle below ``eps`` so that states are approximate
     like the search's residuals."""
     from qtool.gatesynth.su2 import qmul
-    q = np.tile(np.array([1.0, 0.0, 0.0, 0.0]), (n, 1))
-    lengths = rng.integers(1, max_length + 1, size=n)
-    last = np.full(n, -1)
-    for step in range(max_length):
-        live = np.flatnonzero(lengths > step)
-        # a uniform allowed move per live state: the largest random key among the allowed
-        a = np.argmax(rng.random((len(live), len(moves.names))) * moves.allowed[last[live]],
-                      axis=1)
-        q[live] = qmul(q[live], moves.quats[a])
-        last[live] = a
+    from qtool.rl.gatesynth_env import scramble_batch
+    q, _, _ = scramble_batch(moves, rng.integers(1, max_length + 1, size=n), rng)
     axis = rng.normal(size=(n, 3))
     axis /= np.linalg.norm(axis, axis=1, keepdims=True)
     half = rng.uniform(0, eps / 2, size=n)        # eps_op of the nudge ~ its half-angle
