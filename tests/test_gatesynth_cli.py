@@ -21,10 +21,18 @@ def test_synthesize_meets_eps_and_reports_honestly(basis, eps):
     assert r.t_count == sum(g in ("t", "tdg") for g in r.gates)
 
 
+def test_clifford_t_beyond_exact_reach_falls_back_to_euler_gridsynth():
+    from scipy.stats import unitary_group
+    u = unitary_group.rvs(2, random_state=4)
+    r = synthesize(u, "clifford_t", 1e-5)                          # not a z-rotation
+    assert r.method.startswith("Euler") and r.eps_op <= 1e-5
+    assert eps_op(get_basis("clifford_t").word_matrix(r.gates), u) <= 1e-5
+
+
 def test_out_of_reach_and_bad_targets():
     from scipy.stats import unitary_group
-    with pytest.raises(SynthesisError, match="T-count <= 20"):      # not a z-rotation
-        synthesize(unitary_group.rvs(2, random_state=4), "clifford_t", 1e-5)
+    with pytest.raises(SynthesisError, match="length <= 16"):
+        synthesize(unitary_group.rvs(2, random_state=4), "hrc", 1e-6)
     with pytest.raises(ValueError, match="2x2 unitary"):
         synthesize(np.ones((2, 2)), "clifford_t", 1e-2)
     with pytest.raises(ValueError, match="eps"):
@@ -50,8 +58,9 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, capsys):
     text.write_text("not numpy")
     assert main(["synth", "--unitary", str(text)]) == 2
     assert "npy" in capsys.readouterr().err
-    assert main(["synth", "--u3", "0.3", "0.2", "0.1", "--eps", "1e-6"]) == 2
-    assert "T-count" in capsys.readouterr().err
+    assert main(["synth", "--u3", "0.3", "0.2", "0.1", "--basis", "hrc", "--eps", "1e-6"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "hrc word of length" in err
 
 
 def test_rz_portfolio_never_needs_more_t_than_gridsynth():

@@ -3,10 +3,14 @@
 Backends, in order:
 
 * Clifford+T -- the T-optimal normal-form meet in the middle (:mod:`.cliffordt`), exact to
-  T-count ``2 * b_max`` (20 by default); for a z-rotation also Ross-Selinger gridsynth
-  (qiskit's ``gridsynth_rz``, asked for ``2 eps`` -- its epsilon is a diamond-style bound,
-  about twice eps_op -- and tightened until the result is within ``eps``), keeping whichever
-  word has fewer T gates (the method says which);
+  T-count :data:`EXACT_MAX_T` (tables to T-count 12, prefixes to 18); for a z-rotation
+  also Ross-Selinger gridsynth (qiskit's ``gridsynth_rz``, asked for ``2 eps`` -- its
+  epsilon is a diamond-style bound, about twice eps_op -- and tightened until the result is
+  within ``eps``), keeping whichever word has fewer T gates (the method says which).
+  Beyond the exact reach (eps below about 5e-4 for a generic target) the target is split
+  into Euler rotations ``rz . H rz H . rz``, each synthesised by gridsynth within
+  ``eps / 3`` (about three times the optimal T-count, like qiskit's ``gridsynth_unitary``,
+  but always within ``eps``);
 * any other basis -- the breadth-first shortest-word meet in the middle (:mod:`.exact`),
   exact to twice the stored table depth.
 
@@ -31,10 +35,12 @@ import numpy as np
 from ..errors import QtoolError
 from .bases import Basis, get_basis
 
-__all__ = ["synthesize", "SynthResult", "SynthesisError", "TABLE_DEPTH"]
+__all__ = ["synthesize", "SynthResult", "SynthesisError", "TABLE_DEPTH", "EXACT_MAX_T"]
 
 # stored table depth per built-in basis: exact reach is twice this
-TABLE_DEPTH = {"clifford_t": 10, "hrc": 8, "ht": 20}
+TABLE_DEPTH = {"clifford_t": 12, "hrc": 8, "ht": 20}
+#: highest T-count the Clifford+T meet in the middle tries (about a second at worst)
+EXACT_MAX_T = 30
 _USER_DEPTH_LIMIT = 400_000          # operators stored for a user basis
 
 
@@ -86,16 +92,7 @@ def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
     b = get_basis(basis)
     t0 = time.perf_counter()
     if b.name == "clifford_t":
-        tables = _clifford_t_tables()
-        r = tables.optimal(u, eps)
-        gates, method = (r.gates, "exact normal-form meet in the middle") if r else (None, "")
-        if abs(u[0, 1]) < 1e-12:
-            grid = _gridsynth_rz(float(np.angle(u[1, 1] / u[0, 0])), eps)
-            if grid is not None and (gates is None or _t_count(grid) < _t_count(gates)):
-                gates, method = grid, "gridsynth_rz (qiskit, Ross-Selinger)"
-        if gates is None:
-            raise SynthesisError(f"no Clifford+T word with T-count <= {2 * tables.b_max} "
-                                 f"within eps_op {eps:g}")
+        gates, method = _clifford_t(u, eps)
     else:
         tables = _word_tables(b)
         r = tables.shortest(u, eps)
@@ -107,6 +104,41 @@ def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
     return SynthResult(gates, b.name, float(eps), float(eps_op(b.word_matrix(gates), u)),
                        len(gates), _t_count(gates), b.cost(gates), method,
                        time.perf_counter() - t0)
+
+
+def _clifford_t(u: np.ndarray, eps: float) -> tuple[list[str], str]:
+    """The Clifford+T portfolio of the module doc: ``(gates, method)``."""
+    gates, method = None, ""
+    # the counting bound 3 log2(1/eps) - 4.93 says whether the optimum can be in reach
+    if 3 * np.log2(1 / eps) - 4.93 <= EXACT_MAX_T - 2:
+        r = _clifford_t_tables().optimal(u, eps, max_t=EXACT_MAX_T)
+        if r is not None:
+            gates, method = r.gates, "exact normal-form meet in the middle"
+    if abs(u[0, 1]) < 1e-12:
+        grid = _gridsynth_rz(float(np.angle(u[1, 1] / u[0, 0])), eps)
+        if grid is not None and (gates is None or _t_count(grid) < _t_count(gates)):
+            gates, method = grid, "gridsynth_rz (qiskit, Ross-Selinger)"
+    if gates is None:
+        gates = _gridsynth_euler(u, eps)
+        if gates is None:                      # pragma: no cover - gridsynth always gets there
+            raise SynthesisError(f"no Clifford+T word within eps_op {eps:g}")
+        method = "Euler rz.H.rz.H.rz, gridsynth_rz per rotation (beyond the exact reach)"
+    return gates, method
+
+
+def _gridsynth_euler(u: np.ndarray, eps: float) -> list[str] | None:
+    """``u`` as ``rz(c) h rz(b) h rz(a)`` (circuit order), each rotation by gridsynth within
+    ``eps / 3``, so the word is within ``eps`` by subadditivity of the error."""
+    from ..synthesis import zyz_angles
+    # u ~ rz(phi) ry(theta) rz(lam) and ry(t) = S H rz(t) H S^dag with S ~ rz(pi/2)
+    theta, phi, lam, _ = zyz_angles(u)
+    out: list[str] = []
+    for k, angle in enumerate((lam - np.pi / 2, theta, phi + np.pi / 2)):
+        word = _gridsynth_rz(float(angle), eps / 3)
+        if word is None:
+            return None
+        out += word + (["h"] if k < 2 else [])
+    return out
 
 
 def _t_count(gates) -> int:

@@ -152,6 +152,19 @@ class CliffordTTables:
         return self._trees[n]
 
     # --------------------------------------------------------------------------- search
+    def closest(self, u, n: int) -> Synthesis:
+        """The operator of T-count exactly ``n`` closest (``eps_op``) to the 2x2 ``u``."""
+        return self._closest(to_quaternion(u), n)
+
+    def _closest(self, qu: np.ndarray, n: int) -> Synthesis:
+        b = min(n, self.b_max)
+        pw, pq = self.prefixes(n - b)
+        tree = self.tree(b)
+        dist, idx = tree.query(qmul(qconj(pq), qu[None, :]))   # the distances are eps_op
+        best = int(np.argmin(dist))
+        word = pw[best] + self.full_word(b, int(idx[best]) % (tree.n // 2))
+        return Synthesis(word, n, float(qdist(word_quaternion(word), qu)))
+
     def optimal(self, u, eps: float, max_t: int | None = None) -> Synthesis | None:
         """A T-count-optimal word within ``eps`` (``eps_op``) of the 2x2 unitary ``u``, or
         ``None`` if none has T-count ``<= max_t`` (default: twice ``b_max``).  Among the
@@ -159,13 +172,23 @@ class CliffordTTables:
         qu = to_quaternion(u)
         max_t = 2 * self.b_max if max_t is None else max_t
         for n in range(max_t + 1):
-            b = min(n, self.b_max)
-            pw, pq = self.prefixes(n - b)
-            targets = qmul(qconj(pq), qu[None, :])
-            tree = self.tree(b)
-            dist, idx = tree.query(targets)          # the distances are eps_op
-            best = int(np.argmin(dist))
-            if dist[best] <= eps:
-                word = pw[best] + self.full_word(b, int(idx[best]) % (tree.n // 2))
-                return Synthesis(word, n, float(qdist(word_quaternion(word), qu)))
+            r = self._closest(qu, n)
+            if r.eps_op <= eps:
+                return r
         return None
+
+    def frontier(self, u, eps: float, max_t: int | None = None) -> list[Synthesis]:
+        """The T-count / error trade-off of ``u``: for ``n = 0, 1, ...`` the closest word of
+        T-count ``n`` when it is closer than every cheaper one, up to the first within
+        ``eps`` (included) or T-count ``max_t``.  Used to share an error budget between the
+        factors of a larger operator (:mod:`.two_qubit`)."""
+        qu = to_quaternion(u)
+        max_t = 2 * self.b_max if max_t is None else max_t
+        out: list[Synthesis] = []
+        for n in range(max_t + 1):
+            r = self._closest(qu, n)
+            if not out or r.eps_op < out[-1].eps_op:
+                out.append(r)
+            if r.eps_op <= eps:
+                break
+        return out
