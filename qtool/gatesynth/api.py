@@ -35,7 +35,8 @@ import numpy as np
 from ..errors import QtoolError
 from .bases import Basis, get_basis
 
-__all__ = ["synthesize", "SynthResult", "SynthesisError", "TABLE_DEPTH", "EXACT_MAX_T"]
+__all__ = ["synthesize", "SynthResult", "SynthesisError", "TABLE_DEPTH", "EXACT_MAX_T",
+           "clifford_t_tables"]
 
 # stored table depth per built-in basis: exact reach is twice this
 TABLE_DEPTH = {"clifford_t": 12, "hrc": 8, "ht": 20}
@@ -67,7 +68,8 @@ class SynthResult:
 
 
 @lru_cache(maxsize=None)
-def _clifford_t_tables():
+def clifford_t_tables():
+    """The Clifford+T normal-form tables (built lazily, shared by every caller)."""
     from .cliffordt import CliffordTTables
     return CliffordTTables(b_max=TABLE_DEPTH["clifford_t"])
 
@@ -106,24 +108,35 @@ def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
                        time.perf_counter() - t0)
 
 
-def _clifford_t(u: np.ndarray, eps: float) -> tuple[list[str], str]:
+def _clifford_t(u: np.ndarray, eps: float, max_t: int = EXACT_MAX_T) -> tuple[list[str], str]:
     """The Clifford+T portfolio of the module doc: ``(gates, method)``."""
     gates, method = None, ""
     # the counting bound 3 log2(1/eps) - 4.93 says whether the optimum can be in reach
-    if 3 * np.log2(1 / eps) - 4.93 <= EXACT_MAX_T - 2:
-        r = _clifford_t_tables().optimal(u, eps, max_t=EXACT_MAX_T)
+    if 3 * np.log2(1 / eps) - 4.93 <= max_t - 2:
+        r = clifford_t_tables().optimal(u, eps, max_t=max_t)
         if r is not None:
             gates, method = r.gates, "exact normal-form meet in the middle"
-    if abs(u[0, 1]) < 1e-12:
-        grid = _gridsynth_rz(float(np.angle(u[1, 1] / u[0, 0])), eps)
-        if grid is not None and (gates is None or _t_count(grid) < _t_count(gates)):
-            gates, method = grid, "gridsynth_rz (qiskit, Ross-Selinger)"
+    grid = _gridsynth_axis(u, eps)
+    if grid is not None and (gates is None or _t_count(grid) < _t_count(gates)):
+        gates, method = grid, "gridsynth_rz (qiskit, Ross-Selinger)"
     if gates is None:
         gates = _gridsynth_euler(u, eps)
         if gates is None:                      # pragma: no cover - gridsynth always gets there
             raise SynthesisError(f"no Clifford+T word within eps_op {eps:g}")
         method = "Euler rz.H.rz.H.rz, gridsynth_rz per rotation (beyond the exact reach)"
     return gates, method
+
+
+def _gridsynth_axis(u: np.ndarray, eps: float) -> list[str] | None:
+    """Gridsynth's word for a rotation about Z (or X, as ``h rz h``), else ``None``."""
+    if abs(u[0, 1]) < 1e-12:
+        return _gridsynth_rz(float(np.angle(u[1, 1] / u[0, 0])), eps)
+    h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    v = h @ u @ h
+    if abs(v[0, 1]) < 1e-12:
+        word = _gridsynth_rz(float(np.angle(v[1, 1] / v[0, 0])), eps)
+        return None if word is None else ["h"] + word + ["h"]
+    return None
 
 
 def _gridsynth_euler(u: np.ndarray, eps: float) -> list[str] | None:
