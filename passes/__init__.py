@@ -8,7 +8,9 @@ init           :class:`DecomposeMultiQubit`, :class:`ElidePermutations`,
 layout         :class:`TrivialLayout`, :class:`DenseLayout`, :class:`VF2Layout`,
                :class:`SabreLayout`
 routing        :class:`SabreRouting`, :class:`NoiseAwarePostLayout`
-translation    :class:`TranslateToBasis`
+translation    :class:`TranslateToBasis`, :class:`SynthesizeDiscrete` (one-qubit words over a
+               finite basis such as Clifford+T within an error budget; last on ``ft:``
+               targets)
 optimization   :class:`MergeOneQubitRuns`, :class:`ConsolidateTwoQubitBlocks`,
                :class:`CancelInverses`, :class:`CommutativeCancellation`
 finalize       :class:`RemoveTrivialGates`, :class:`PauliTwirl` (random Pauli frames,
@@ -27,11 +29,11 @@ from .mitigation import PauliTwirl
 from .optimization import (CancelInverses, CommutativeCancellation, ConsolidateTwoQubitBlocks,
                            MergeOneQubitRuns, RemoveTrivialGates)
 from .routing import SabreRouting
-from .translation import TranslateToBasis
+from .translation import SynthesizeDiscrete, TranslateToBasis
 
-__all__ = ["DecomposeMultiQubit", "ElidePermutations", "RemoveNearIdentities", "TrivialLayout", "DenseLayout", "VF2Layout", "SabreLayout",
-           "LayoutNotFound", "SabreRouting", "NoiseAwarePostLayout", "TranslateToBasis",
-           "MergeOneQubitRuns",
+__all__ = ["DecomposeMultiQubit", "ElidePermutations", "RemoveNearIdentities", "TrivialLayout",
+           "DenseLayout", "VF2Layout", "SabreLayout", "LayoutNotFound", "SabreRouting",
+           "NoiseAwarePostLayout", "TranslateToBasis", "SynthesizeDiscrete", "MergeOneQubitRuns",
            "ConsolidateTwoQubitBlocks", "CancelInverses", "CommutativeCancellation",
            "RemoveTrivialGates", "PauliTwirl", "QiskitPass", "TketPass", "catalog"]
 

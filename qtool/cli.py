@@ -1,7 +1,7 @@
 """The ``qtool`` command line.
 
 ``qtool compile FILE|- [--target T] [-O N] [-o OUT] [--dialect D] [--seed S] [--verify]
-[--report json|table] [--pipeline P] [--plot PNG]``, ``qtool targets list|show NAME``,
+[--report json|table] [--pipeline P] [--plot PNG] [--eps E]``, ``qtool targets list|show NAME``,
 ``qtool qubo solve|export ...`` (:mod:`qtool.qubo.cli`), ``qtool mitigate ...``
 (:mod:`qtool.mitigation.cli`), ``qtool synth ...`` (:mod:`qtool.gatesynth.cli`),
 ``qtool --version``.
@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("file", help="OpenQASM 2/3 or .qpy file, or - for stdin")
     c.add_argument("--target", "-t", default="ibm_heron",
                    help="built-in name, generator (grid:3x4, line:8, heavyhex:3, all:10 with "
-                        "optional ,2q=cz) or a JSON/TOML target file (default: ibm_heron)")
+                        "optional ,2q=cz), fault-tolerant ft:clifford_t[:N] / ft:ht[:N], or a "
+                        "JSON/TOML target file (default: ibm_heron)")
     c.add_argument("-O", dest="level", type=int, default=2, choices=range(4),
                    help="optimisation level 0-3 (default 2)")
     c.add_argument("-o", "--output", default=None,
@@ -81,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--plot", default=None, help="write a PNG of the routed circuit on the "
                                                 "coupling map")
     c.add_argument("--timeout", type=float, default=None, help="give up after this many s")
+    c.add_argument("--eps", type=float, default=None, metavar="E",
+                   help="total approximation error (operator norm, up to phase) of the "
+                        "one-qubit synthesis on a discrete target such as ft:clifford_t, in "
+                        "(0, 1] (default 1e-3; ignored with a warning for other targets)")
     c.add_argument("--twirl", type=int, default=0, metavar="N",
                    help="write N Pauli-twirled randomisations (random Pauli frames around "
                         "every cx/cz/ecr, commuting ones around rzz, random X before terminal "
@@ -141,6 +146,13 @@ def _table(res, sidecar: dict) -> str:
     ]
     if sidecar["parameters"]:
         rows.append(("parameters", ", ".join(sidecar["parameters"])))
+    syn = sidecar.get("synthesis")
+    if syn:
+        rows.append(("discrete synthesis",
+                     f"{syn['basis']}, {syn['runs']} runs approximated "
+                     f"({syn.get('exact_runs', 0)} exact), error bound "
+                     f"{syn['error_bound']:.3g} <= eps {syn['eps']:.3g}, "
+                     f"T-count {syn['t_count']}"))
     if res.verification is not None:
         v = res.verification
         rows.append(("verified", {True: "equivalent", False: "NOT EQUIVALENT",
@@ -158,7 +170,7 @@ def _cmd_compile(args) -> int:
     circ = load_circuit(src)
     pipeline = _load_pipeline(args.pipeline) if args.pipeline else None
     res = qcompile(circ, args.target, args.level, seed=args.seed, pipeline=pipeline,
-                   verify=args.verify, timeout=args.timeout)
+                   verify=args.verify, timeout=args.timeout, eps=args.eps)
     text, pmap = write_qasm3(res.circuit, dialect=args.dialect, physical=True)
     side = res.sidecar(param_map=pmap, source=None if src == "-" else os.path.basename(src))
     to_stdout = args.output in (None, "-")

@@ -123,7 +123,11 @@ class OneQubitBasis:
 
     @classmethod
     def for_target(cls, target) -> "OneQubitBasis":
-        return cls(None if target is None else target.basis_1q)
+        """The target's basis; on a discrete (``ft:``) target its continuous working basis
+        (``Target.working_basis_1q``), which ``SynthesizeDiscrete`` turns into words."""
+        if target is None:
+            return cls(None)
+        return cls(getattr(target, "working_basis_1q", target.basis_1q))
 
     def __repr__(self) -> str:
         return f"OneQubitBasis({self.family})"

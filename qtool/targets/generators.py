@@ -34,6 +34,16 @@ Topologies
 ``all:N``
     All-to-all coupling (ion-trap-like).
 
+Fault-tolerant (discrete) targets
+---------------------------------
+``ft:BASIS`` / ``ft:BASIS:N`` (:func:`discrete_target`) is a logical machine: ``N`` (default
+:data:`FT_DEFAULT_QUBITS`) all-to-all qubits, ``cx``, and one-qubit gates from the finite
+basis ``BASIS`` of :mod:`qtool.gatesynth.bases` -- ``clifford_t`` (``h s sdg t tdg``, plus
+``x`` and ``z``, which are the words ``h s s h`` and ``s s``) or ``ht`` (``h t``).  Its
+``discrete_basis`` is set, so the preset pipelines end with
+:class:`~qtool.passes.SynthesizeDiscrete` (``qtool compile --target ft:clifford_t --eps
+1e-3``).  Calibration is the nominal one above.
+
 Examples
 --------
 >>> t = generate("grid:2x3,2q=cz")
@@ -52,7 +62,8 @@ from ..errors import TargetError
 from .target import NATIVE_2Q, Props, Target
 
 __all__ = ["generate", "is_generator_spec", "GENERATOR_FORMS", "NOMINAL", "lattice_coords",
-           "auto_coords"]
+           "auto_coords", "discrete_target", "is_discrete_spec", "FT_DEFAULT_QUBITS",
+           "FT_BASES"]
 
 #: nominal calibration of generated targets (errors are probabilities, times in seconds)
 NOMINAL = {
@@ -122,6 +133,52 @@ def generate(spec: str) -> Target:
                           description=_describe(kind, size, gate_2q, n))
 
 
+#: qubits of ``ft:BASIS`` when no count is given
+FT_DEFAULT_QUBITS = 64
+#: discrete basis -> the one-qubit gates of its ``ft:`` target (every name must be a gate
+#: of :data:`qtool.gates.GATES`; ``hrc``'s ``v1 .. v3dg`` are not, so it has no target)
+FT_BASES = {"clifford_t": ("h", "s", "sdg", "t", "tdg", "x", "z"), "ht": ("h", "t")}
+_FT_SPEC = re.compile(r"^ft:([a-z0-9_]+)(?::([^:,]*))?$")
+
+
+def is_discrete_spec(spec: str) -> bool:
+    """Whether ``spec`` names a fault-tolerant target (``ft:...``); it may still be invalid."""
+    return spec.strip().lower().startswith("ft:")
+
+
+def discrete_target(spec: str) -> Target:
+    """The logical target of ``ft:BASIS`` or ``ft:BASIS:N`` (module doc).
+
+    Raises
+    ------
+    TargetError
+        For a malformed spec, an unknown basis or a bad qubit count.
+    """
+    s = spec.strip().lower().replace(" ", "")
+    m = _FT_SPEC.match(s)
+    if not m:
+        raise TargetError(f"target {spec!r}: expected ft:BASIS or ft:BASIS:N "
+                          f"(BASIS one of {', '.join(FT_BASES)})")
+    basis, size = m.group(1), m.group(2)
+    if basis not in FT_BASES:
+        hint = " (its gates v1 .. v3dg are not circuit gates)" if basis == "hrc" else ""
+        raise TargetError(f"target {spec!r}: no fault-tolerant target for basis {basis!r}"
+                          f"{hint}; one of {', '.join(FT_BASES)}")
+    if size is None:
+        n = FT_DEFAULT_QUBITS
+    elif size.isdigit() and int(size) >= 1:
+        n = int(size)
+    else:
+        raise TargetError(f"target {spec!r}: qubit count must be a positive integer")
+    name = f"ft:{basis}" + ("" if n == FT_DEFAULT_QUBITS else f":{n}")
+    _, edges, coords = _all(n)
+    t = nominal_target(name, n, edges, "cx", basis_1q=FT_BASES[basis], coords=coords,
+                       description=f"fault-tolerant {basis} machine ({n} logical qubits, "
+                                   f"all-to-all cx), nominal calibration",
+                       discrete_basis=basis)
+    return t
+
+
 def _describe(kind: str, size: str, gate_2q: str, n: int) -> str:
     what = dict(GENERATOR_FORMS)[{"grid": "grid:RxC", "line": "line:N", "ring": "ring:N",
                                   "heavyhex": "heavyhex:D", "all": "all:N"}[kind]]
@@ -130,7 +187,7 @@ def _describe(kind: str, size: str, gate_2q: str, n: int) -> str:
 
 def nominal_target(name: str, n: int, edges: Sequence[Sequence[int]], gate_2q: str = "cx", *,
                    basis_1q: Sequence[str] = ("rz", "sx", "x"), coords=None,
-                   description: str = "") -> Target:
+                   description: str = "", discrete_basis: str | None = None) -> Target:
     """An undirected target with the uniform :data:`NOMINAL` calibration."""
     nom = NOMINAL
     qs = range(n)
@@ -147,7 +204,8 @@ def nominal_target(name: str, n: int, edges: Sequence[Sequence[int]], gate_2q: s
     props["reset"] = {(q,): Props(None, nom["duration_reset"]) for q in qs}
     return Target(name, n, edges, basis_1q, gate_2q, directed=False, props=props,
                   readout_error=[nom["readout_error"]] * n, t1=[nom["t1"]] * n,
-                  t2=[nom["t2"]] * n, coords=coords, description=description)
+                  t2=[nom["t2"]] * n, coords=coords, description=description,
+                  discrete_basis=discrete_basis)
 
 
 # ---------------------------------------------------------------------------- topologies

@@ -6,9 +6,11 @@
 2. a built-in name -- ``ibm_eagle``, ``ibm_heron`` (:mod:`qtool.targets.builtin`);
 3. a generator spec -- ``grid:RxC``, ``line:N``, ``ring:N``, ``heavyhex:D``, ``all:N``, with
    an optional ``,2q=cz|cx|ecr|rzz|iswap`` (:mod:`qtool.targets.generators`);
-4. a path (``str`` or ``os.PathLike``) to a ``.json`` / ``.toml`` target file
+4. a fault-tolerant spec -- ``ft:clifford_t``, ``ft:ht``, optionally ``ft:BASIS:N``
+   (a discrete one-qubit basis, all-to-all ``cx``; :func:`~.generators.discrete_target`);
+5. a path (``str`` or ``os.PathLike``) to a ``.json`` / ``.toml`` target file
    (:mod:`qtool.targets.files`);
-5. a Qiskit ``BackendV2`` or ``transpiler.Target`` (:mod:`qtool.targets.from_qiskit`).
+6. a Qiskit ``BackendV2`` or ``transpiler.Target`` (:mod:`qtool.targets.from_qiskit`).
 
 Built-in and generated targets are cached, so calling ``get_target("ibm_heron")`` once per
 compile costs a dictionary lookup; treat the returned objects as read-only.  Files are read
@@ -30,7 +32,8 @@ import numpy as np
 
 from ..errors import TargetError
 from .builtin import BUILTINS, load_builtin
-from .generators import GENERATOR_FORMS, generate, is_generator_spec
+from .generators import (GENERATOR_FORMS, discrete_target, generate, is_discrete_spec,
+                         is_generator_spec)
 from .target import Target
 
 __all__ = ["get_target", "list_targets", "describe", "VALID_FORMS"]
@@ -38,6 +41,7 @@ __all__ = ["get_target", "list_targets", "describe", "VALID_FORMS"]
 #: one-line summary of what :func:`get_target` accepts, used in error messages
 VALID_FORMS = (f"a built-in name ({', '.join(BUILTINS)}), a generator spec "
                f"({', '.join(f for f, _ in GENERATOR_FORMS)}; optionally ',2q=cz|cx|ecr|rzz'), "
+               f"a fault-tolerant spec (ft:clifford_t, ft:ht, optionally :N qubits), "
                f"a .json/.toml target file, a Qiskit backend or Target, or a qtool Target")
 
 
@@ -64,6 +68,8 @@ def get_target(spec) -> Target:
             return load_target(s)
         if is_generator_spec(key):
             return _generated(key.replace(" ", ""))
+        if is_discrete_spec(key):
+            return _discrete(key.replace(" ", ""))
         if os.path.isfile(s):
             from .files import load_target
             return load_target(s)
@@ -79,11 +85,19 @@ def _generated(spec: str) -> Target:
     return generate(spec)
 
 
+@lru_cache(maxsize=16)
+def _discrete(spec: str) -> Target:
+    return discrete_target(spec)
+
+
 def list_targets() -> list[tuple[str, str]]:
     """``(name, description)`` of every built-in target and generator form."""
     out = [(name, desc) for name, (_, _, desc) in BUILTINS.items()]
     out += [(form, f"{desc}; add ',2q=cz|cx|ecr|rzz' (default cx), nominal calibration")
             for form, desc in GENERATOR_FORMS]
+    out.append(("ft:BASIS[:N]", "fault-tolerant logical machine: one-qubit words over a "
+                                "finite basis (clifford_t, ht), all-to-all cx, N qubits "
+                                "(default 64); compile with --eps"))
     return out
 
 
@@ -106,6 +120,8 @@ def describe(target) -> str:
     row("qubits", str(t.num_qubits))
     row("native 2Q gate", f"{t.gate_2q} ({'directed' if t.directed else 'undirected'})")
     row("native 1Q gates", ", ".join(t.basis_1q))
+    if getattr(t, "discrete_basis", None):
+        row("discrete basis", f"{t.discrete_basis} (one-qubit gates are synthesised words)")
     row("couplings", f"{len(und)} (max degree {int(deg.max()) if len(deg) else 0}, "
                      f"{'connected' if t.is_connected() else 'NOT connected'} without the "
                      f"broken ones)")

@@ -55,14 +55,27 @@ class Target:
         ``{gate: {qargs: Props}}`` calibration; missing entries are unknown.
     readout_error, t1, t2:
         Per-qubit arrays (``nan`` when unknown), T1/T2 in seconds.
+    discrete_basis:
+        For a fault-tolerant target (``ft:clifford_t``): the finite one-qubit basis
+        (:mod:`qtool.gatesynth.bases`) every one-qubit gate must end up as a word of;
+        ``None`` (the default) for ordinary, continuously parameterised targets.
+
+    A discrete target has no continuous one-qubit gates, so translation and the
+    optimisation passes work in :attr:`working_basis_1q` (``u``), and
+    :class:`~qtool.passes.SynthesizeDiscrete` turns what is left into words at the end of
+    the pipeline.  Its :attr:`native_gates` (the ``in_basis`` property) accept both; the
+    ``discrete`` property is the strict check.
     """
+
+    #: continuous one-qubit basis that passes work in on a discrete target
+    DISCRETE_WORKING_BASIS = ("u",)
 
     def __init__(self, name: str, num_qubits: int, coupling: Iterable[Sequence[int]],
                  basis_1q: Sequence[str] = ("rz", "sx", "x"), gate_2q: str = "cx", *,
                  directed: bool = False, props: Mapping[str, Mapping[tuple, Props]] | None = None,
                  readout_error: Sequence[float] | None = None, t1: Sequence[float] | None = None,
                  t2: Sequence[float] | None = None, coords: Sequence[Sequence[float]] | None = None,
-                 description: str = ""):
+                 description: str = "", discrete_basis: str | None = None):
         self.name = name
         self.num_qubits = int(num_qubits)
         if self.num_qubits < 1:
@@ -85,6 +98,7 @@ class Target:
         self.edges.flags.writeable = False
         self.basis_1q = tuple(basis_1q)
         self.gate_2q = gate_2q
+        self.discrete_basis = None if discrete_basis is None else str(discrete_basis)
         self.props = {g: dict(m) for g, m in (props or {}).items()}
         n = self.num_qubits
         self.readout_error = _per_qubit(readout_error, n)
@@ -95,8 +109,17 @@ class Target:
 
     # ------------------------------------------------------------------ structure
     @property
+    def working_basis_1q(self) -> tuple[str, ...]:
+        """The one-qubit basis Euler synthesis targets: :attr:`basis_1q`, or ``u`` on a
+        discrete target (whose words come last, from ``SynthesizeDiscrete``)."""
+        return self.DISCRETE_WORKING_BASIS if self.discrete_basis else self.basis_1q
+
+    @property
     def native_gates(self) -> frozenset[str]:
-        return frozenset(self.basis_1q) | {self.gate_2q} | set(DIRECTIVES)
+        """Gates the ``in_basis`` property accepts (on a discrete target also the working
+        basis, which only ``SynthesizeDiscrete`` removes)."""
+        out = frozenset(self.basis_1q) | {self.gate_2q} | set(DIRECTIVES)
+        return out | set(self.working_basis_1q) if self.discrete_basis else out
 
     #: calibrated error at or above which a coupler or qubit counts as broken
     BROKEN_ERROR = 0.5
@@ -223,7 +246,8 @@ class Target:
 
     def __repr__(self) -> str:
         return (f"<Target {self.name}: {self.num_qubits} qubits, {len(self.undirected_edges)} "
-                f"couplings, {self.gate_2q} + {'/'.join(self.basis_1q)}>")
+                f"couplings, {self.gate_2q} + {'/'.join(self.basis_1q)}"
+                f"{f' (discrete {self.discrete_basis})' if self.discrete_basis else ''}>")
 
     # ------------------------------------------------------------------ (de)serialisation
     @classmethod
