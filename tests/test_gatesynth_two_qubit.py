@@ -61,3 +61,44 @@ def test_other_bases_and_bad_input():
         synthesize_2q(np.eye(2), "clifford_t", 1e-2)
     with pytest.raises(ValueError, match="eps"):
         synthesize_2q(u, "clifford_t", 0.0)
+
+
+def test_two_qubit_clifford_group_words_match_matrices():
+    from qtool.gatesynth.two_qubit_direct import circuit_matrix, clifford_group_2q
+    mats, words, lookup = clifford_group_2q()
+    assert len(mats) == 11520 and (lookup >= 0).sum() == 11520
+    for i in np.random.default_rng(0).choice(11520, 40, replace=False):
+        assert eps_op_matrix(circuit_matrix(words[i]), mats[i]) < 1e-12
+        assert sum(g == "cx" for g, _ in words[i]) <= 3
+
+
+@pytest.mark.parametrize("name, t", [("cs", 3), ("csx", 3), ("ch", 2), ("swap", 0)])
+def test_direct_search_wins_on_short_clifford_t_operators(name, t):
+    from qtool.gates import GATES
+    u = GATES.by_name[name].matrix()
+    r = synthesize_2q(u, "clifford_t", 1e-3)
+    assert r.t_count == t and r.eps_op < 1e-12 and r.cx_count <= kak_count(u, "cx")
+    assert r.method.startswith("direct") or t == 0
+    assert eps_op_matrix(r.matrix(), u) < 1e-12
+
+
+def test_direct_search_recovers_random_low_t_circuits():
+    from qtool.gatesynth.two_qubit_direct import circuit_matrix, direct_clifford_t
+    rng = np.random.default_rng(5)
+    one = ["h", "s", "sdg"]
+    for _ in range(6):
+        gates, n_t = [], 0
+        for _ in range(12):
+            k = rng.integers(4)
+            if k == 0:
+                gates.append(("cx", tuple(int(x) for x in rng.permutation(2))))
+            elif k == 1 and n_t < 3:
+                gates.append((str(rng.choice(["t", "tdg"])), (int(rng.integers(2)),)))
+                n_t += 1
+            else:
+                gates.append((str(rng.choice(one)), (int(rng.integers(2)),)))
+        u = circuit_matrix(gates)
+        found = direct_clifford_t(u, 1e-9)
+        assert found is not None
+        assert sum(g in ("t", "tdg") for g, _ in found) <= n_t
+        assert eps_op_matrix(circuit_matrix(found), u) < 1e-9

@@ -14,8 +14,12 @@ Backends, in order:
 * any other basis -- the breadth-first shortest-word meet in the middle (:mod:`.exact`),
   exact to twice the stored table depth.
 
-Beyond the exact reach the learned search (:mod:`.search`) takes over; until its trained
-weights ship, a target out of reach is reported as such (:class:`SynthesisError`).
+``method="search"`` runs the batched AQ* search (:mod:`.search`) instead, over the same
+tables, guided by the shipped Q-network of the basis (``data/<basis>.npz``, numpy inference;
+plain best-first search where none ships).  It is not the default: at every error we measured
+the exact meet in the middle is optimal and the search is not (benchmarks/results/
+gatesynth_ablation.md).  A target out of every method's reach raises
+:class:`SynthesisError`.
 
 Examples
 --------
@@ -36,7 +40,7 @@ from ..errors import QtoolError
 from .bases import Basis, get_basis
 
 __all__ = ["synthesize", "SynthResult", "SynthesisError", "TABLE_DEPTH", "EXACT_MAX_T",
-           "clifford_t_tables"]
+           "clifford_t_tables", "METHODS"]
 
 # stored table depth per built-in basis: exact reach is twice this
 TABLE_DEPTH = {"clifford_t": 12, "hrc": 8, "ht": 20}
@@ -84,16 +88,25 @@ def _word_tables(basis: Basis):
     return WordTables(basis, 40, max_size=_USER_DEPTH_LIMIT, strict=False)
 
 
-def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
-    """A cheapest word within ``eps`` (``eps_op``) of the 2x2 unitary ``u`` (module doc)."""
+METHODS = ("auto", "search")
+
+
+def synthesize(u, basis="clifford_t", eps: float = 1e-2, *, method: str = "auto",
+               max_nodes: int = 20000, time_limit: float = 10.0) -> SynthResult:
+    """A cheapest word within ``eps`` (``eps_op``) of the 2x2 unitary ``u`` (module doc);
+    ``max_nodes`` and ``time_limit`` bound ``method="search"``."""
     u = np.asarray(u, dtype=complex)
     if u.shape != (2, 2) or not np.allclose(u @ u.conj().T, np.eye(2), atol=1e-8):
         raise ValueError("the target must be a 2x2 unitary")
     if not 0 < eps <= 1:
         raise ValueError(f"eps must lie in (0, 1], got {eps}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     b = get_basis(basis)
     t0 = time.perf_counter()
-    if b.name == "clifford_t":
+    if method == "search":
+        gates, method = _search(u, b, eps, max_nodes, time_limit)
+    elif b.name == "clifford_t":
         gates, method = _clifford_t(u, eps)
     else:
         tables = _word_tables(b)
@@ -106,6 +119,29 @@ def synthesize(u, basis="clifford_t", eps: float = 1e-2) -> SynthResult:
     return SynthResult(gates, b.name, float(eps), float(eps_op(b.word_matrix(gates), u)),
                        len(gates), _t_count(gates), b.cost(gates), method,
                        time.perf_counter() - t0)
+
+
+def _search(u: np.ndarray, b: Basis, eps: float, max_nodes: int, time_limit: float
+            ) -> tuple[list[str], str]:
+    """AQ* over the basis's tables, guided by its shipped heuristic if there is one."""
+    from .search import aqstar, basis_moves, clifford_t_moves, learned_heuristic
+    moves = clifford_t_moves(clifford_t_tables()) if b.name == "clifford_t" else \
+        basis_moves(_word_tables(b))
+    weights = _weights(b.name)
+    h = None if weights is None else learned_heuristic(weights)
+    r = aqstar(u, moves, eps, heuristic=h, max_nodes=max_nodes, time_limit=time_limit)
+    if not r.found:
+        raise SynthesisError(f"AQ* search found no {b.name} word within eps_op {eps:g} "
+                             f"({r.nodes} nodes)")
+    guide = "learned Q* heuristic" if h is not None else "best-first, no trained heuristic"
+    return r.gates, f"AQ* search ({guide}, {r.nodes} nodes)"
+
+
+def _weights(basis: str):
+    """The shipped Q-network of a built-in basis (``data/<basis>.npz``), or ``None``."""
+    from importlib import resources
+    f = resources.files(__package__).joinpath("data", f"{basis}.npz")
+    return f if f.is_file() else None
 
 
 def _clifford_t(u: np.ndarray, eps: float, max_t: int = EXACT_MAX_T) -> tuple[list[str], str]:

@@ -1,5 +1,6 @@
 """``qtool synth (--unitary FILE.npy | --rz ANGLE | --u3 THETA PHI LAMBDA) [--basis B]
-[--eps E] [--json]``: approximate a one-qubit operator by a word over a finite basis."""
+[--eps E] [--method auto|search] [--json]``: approximate a one-qubit operator by a word
+over a finite basis."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,9 @@ def add_parser(sub) -> None:
                    help=f"{', '.join(BASES)}, or a basis JSON file (default clifford_t)")
     s.add_argument("--eps", type=float, default=1e-2,
                    help="largest phase-invariant operator-norm error eps_op (default 1e-2)")
+    s.add_argument("--method", choices=("auto", "search"), default="auto",
+                   help="auto: exact meet in the middle / gridsynth portfolio (optimal "
+                   "where it reaches); search: AQ* guided by the shipped Q-network")
     s.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -47,7 +51,7 @@ def run(args) -> int:
     from .api import synthesize
     u = _target(args)
     try:
-        r = synthesize(u, args.basis, args.eps)
+        r = synthesize(u, args.basis, args.eps, method=args.method)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     if args.json:

@@ -4,7 +4,11 @@ one-qubit factors sharing one error budget.
 :func:`qtool.synthesis.kak_decompose` writes any 4x4 unitary exactly as at most three ``cx``
 between layers of one-qubit factors (eight factors for a generic operator, the interior ones
 gauge-fixed to one or two axis rotations).  Only the factors are approximated, so the CNOT
-count is the exact minimum (papers.md section 1.3: never more than 3).
+count is the exact minimum (papers.md section 1.3: never more than 3).  For Clifford+T an
+operator that is (close to) a short Clifford+T circuit is also searched for directly
+(:mod:`.two_qubit_direct`, T-count <= :data:`DIRECT_MAX_T`, no more ``cx`` than KAK), and
+the circuit with fewer T gates wins: controlled-S costs 3 T that way instead of about a
+hundred through its generic KAK factors.
 
 **Shared error budget.**  The operator-norm error of a product is at most the sum of its
 factors' errors, so words within ``eps / m`` of each of ``m`` factors are always within
@@ -46,6 +50,9 @@ __all__ = ["synthesize_2q", "TwoQubitResult"]
 #: a factor's exact T-count / error frontier is followed to this T-count (each level costs
 #: twice the one before: 28 keeps a factor near a tenth of a second), gridsynth beyond
 _LADDER_MAX_T = 28
+
+#: T-count up to which the direct two-qubit search runs (3: 3150 rotation sequences)
+DIRECT_MAX_T = 3
 
 _CX = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
 
@@ -198,12 +205,26 @@ def synthesize_2q(u, basis="clifford_t", eps: float = 1e-2) -> TwoQubitResult:
             k += 1
         else:
             gates.append(("cx", (op[1], op[2])))
+    method = f"KAK ({sum(op[0] == '2q' for op in ops)} cx) + {m} one-qubit words sharing " \
+        "the budget"
+    if b.name == "clifford_t":
+        # an operator that is (near) a short Clifford+T circuit: the direct search wins
+        from .two_qubit_direct import circuit_matrix, direct_clifford_t
+        direct = direct_clifford_t(u, eps, max_t=DIRECT_MAX_T,
+                                   max_cx=sum(op[0] == "2q" for op in ops))
+        if direct is not None and _score(direct) < _score(gates):
+            gates, err = direct, eps_op_matrix(circuit_matrix(direct), u)
+            method = "direct two-qubit Clifford+T search"
     names = [g for g, _ in gates]
-    cx = names.count("cx")
     return TwoQubitResult(
-        gates, b.name, float(eps), float(err), cx, _t_count(names), len(gates),
-        b.cost([g for g in names if g != "cx"]),
-        f"KAK ({cx} cx) + {m} one-qubit words sharing the budget", time.perf_counter() - t0)
+        gates, b.name, float(eps), float(err), names.count("cx"), _t_count(names), len(gates),
+        b.cost([g for g in names if g != "cx"]), method, time.perf_counter() - t0)
+
+
+def _score(gates) -> tuple[int, int, int]:
+    """T-count, then cx count, then length."""
+    names = [g for g, _ in gates]
+    return _t_count(names), names.count("cx"), len(names)
 
 
 def _assemble(ops, mats) -> np.ndarray:
