@@ -79,3 +79,26 @@ def test_rz_portfolio_never_needs_more_t_than_gridsynth():
                 assert r.t_count <= sum(g == "t" for g in gates)
     deep = synthesize(np.diag([np.exp(-0.5j), np.exp(0.5j)]), "clifford_t", 1e-4)
     assert deep.eps_op <= 1e-4 and "gridsynth" in deep.method
+
+
+def test_search_method_uses_the_shipped_heuristic_without_torch(capsys):
+    """``--method search``: AQ* guided by the packaged Q-network, inferred with numpy."""
+    assert main(["synth", "--u3", "0.4", "0.1", "-0.3", "--basis", "hrc", "--eps", "0.05",
+                 "--method", "search", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"].startswith("AQ* search (learned Q* heuristic")
+    assert out["eps_op"] <= 0.05
+    u = get_basis("hrc").word_matrix(out["gates"])
+    from qtool.synthesis import u_matrix
+    assert eps_op(u, u_matrix(0.4, 0.1, -0.3)) == pytest.approx(out["eps_op"], abs=1e-12)
+    # and with torch unimportable
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from qtool.cli import main\n"
+            "sys.exit(main(['synth', '--rz', '0.3', '--basis', 'hrc', '--eps', '0.05', "
+            "'--method', 'search']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "learned Q* heuristic" in done.stdout, done.stderr
+    with pytest.raises(ValueError, match="method"):
+        synthesize(np.eye(2), "hrc", 0.1, method="beam")
