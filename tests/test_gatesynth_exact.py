@@ -118,8 +118,11 @@ def test_docstring_examples():
     import qtool.gatesynth.su2
     import qtool.gatesynth.api
     import qtool.gatesynth.features
+    import qtool.gatesynth.two_qubit
+    import qtool.gatesynth.two_qubit_direct
     for mod in (qtool.gatesynth.su2, qtool.gatesynth.cliffordt, qtool.gatesynth.bases,
-                qtool.gatesynth.exact, qtool.gatesynth.features, qtool.gatesynth.api):
+                qtool.gatesynth.exact, qtool.gatesynth.features, qtool.gatesynth.api,
+                qtool.gatesynth.two_qubit, qtool.gatesynth.two_qubit_direct):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
 

@@ -176,19 +176,3 @@ class CliffordTTables:
             if r.eps_op <= eps:
                 return r
         return None
-
-    def frontier(self, u, eps: float, max_t: int | None = None) -> list[Synthesis]:
-        """The T-count / error trade-off of ``u``: for ``n = 0, 1, ...`` the closest word of
-        T-count ``n`` when it is closer than every cheaper one, up to the first within
-        ``eps`` (included) or T-count ``max_t``.  Used to share an error budget between the
-        factors of a larger operator (:mod:`.two_qubit`)."""
-        qu = to_quaternion(u)
-        max_t = 2 * self.b_max if max_t is None else max_t
-        out: list[Synthesis] = []
-        for n in range(max_t + 1):
-            r = self._closest(qu, n)
-            if not out or r.eps_op < out[-1].eps_op:
-                out.append(r)
-            if r.eps_op <= eps:
-                break
-        return out

@@ -14,13 +14,13 @@ hundred through its generic KAK factors.
 factors' errors, so words within ``eps / m`` of each of ``m`` factors are always within
 ``eps`` together.  That split is wasteful: factor errors point in different directions of
 su(4) and mostly add like a random walk.  So each factor gets a short list of candidate
-words, cheapest to closest (for Clifford+T the exact T-count / error frontier of
-:meth:`~qtool.gatesynth.cliffordt.CliffordTTables.frontier`: for every T-count the closest
-word), starting from every factor within ``eps / sqrt(m)`` (tightened towards the safe
-``eps / m`` while the product is not within ``eps``); then, greedily, the
-factor whose next cheaper word keeps the *exact* 4x4 error smallest is downgraded, as long
-as that error stays within ``eps``.  The result is never worse than the safe split and is
-checked on the full matrix.
+words, cheapest to closest (for Clifford+T the exact T-count / error frontier -- for every
+T-count the closest word, :meth:`~qtool.gatesynth.cliffordt.CliffordTTables.closest` --
+then gridsynth's words), starting from every factor within ``eps / sqrt(m)`` (tightened
+towards the safe ``eps / m`` while the product is not within ``eps``); then, greedily, the
+factor whose next cheaper word saves the most (ties: keeps the *exact* 4x4 error smallest)
+is downgraded, as long as that error stays within ``eps``.  The result is never worse than
+the safe split and is checked on the full matrix.
 
 Matrices are qtool's: big-endian in argument order (qubit 0 is the most significant bit);
 ``cx`` on ``(0, 1)`` has control 0.
