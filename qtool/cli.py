@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from ._version import __version__
-from .errors import QtoolError
+from .errors import CompileError, QtoolError
 
 __all__ = ["main", "write_atomic", "write_output"]
 
@@ -169,8 +169,11 @@ def _cmd_compile(args) -> int:
     src = args.file
     circ = load_circuit(src)
     pipeline = _load_pipeline(args.pipeline) if args.pipeline else None
-    res = qcompile(circ, args.target, args.level, seed=args.seed, pipeline=pipeline,
-                   verify=args.verify, timeout=args.timeout, eps=args.eps)
+    try:
+        res = qcompile(circ, args.target, args.level, seed=args.seed, pipeline=pipeline,
+                       verify=args.verify, timeout=args.timeout, eps=args.eps)
+    except CompileError as exc:          # what the circuit asks that the target cannot do
+        raise CompileError(f"{'<stdin>' if src == '-' else src}: {exc}") from None
     text, pmap = write_qasm3(res.circuit, dialect=args.dialect, physical=True)
     side = res.sidecar(param_map=pmap, source=None if src == "-" else os.path.basename(src))
     to_stdout = args.output in (None, "-")

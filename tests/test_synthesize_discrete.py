@@ -179,6 +179,18 @@ def test_cli_bad_eps_is_one_line_exit_2(tmp_path, capsys):
     assert not (tmp_path / "o.qasm").exists()
 
 
+def test_cli_symbolic_angle_names_the_file(tmp_path, capsys):
+    from qtool.cli import main
+    src = tmp_path / "sym.qasm"
+    src.write_text('OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] a;\n'
+                   'qubit[1] q;\nrz(a) q[0];\n')
+    assert main(["compile", str(src), "--target", "ft:clifford_t",
+                 "-o", str(tmp_path / "o.qasm")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sym.qasm:" in err and "bind parameters first" in err
+    assert not (tmp_path / "o.qasm").exists()
+
+
 def test_cli_writes_clifford_t_qasm(tmp_path, capsys):
     from qtool.cli import main
     src = tmp_path / "c.qasm"
