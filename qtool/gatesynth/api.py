@@ -3,7 +3,7 @@
 Backends, in order:
 
 * Clifford+T -- the T-optimal normal-form meet in the middle (:mod:`.cliffordt`), exact to
-  T-count :data:`EXACT_MAX_T` (tables to T-count 12, prefixes to 18); for a z-rotation
+  T-count :data:`EXACT_MAX_T` (tables to T-count 12, prefixes to 18); for a z- or x-rotation
   also Ross-Selinger gridsynth (qiskit's ``gridsynth_rz``, asked for ``2 eps`` -- its
   epsilon is a diamond-style bound, about twice eps_op -- and tightened until the result is
   within ``eps``), keeping whichever word has fewer T gates (the method says which).
