@@ -140,7 +140,7 @@ def compile(circuit, target="ibm_heron", optimization_level: int = 2, *, seed: i
     if circ.num_qubits > tgt.num_qubits:
         raise TargetError(f"circuit needs {circ.num_qubits} qubits but target {tgt.name} has "
                           f"{tgt.num_qubits}")
-    discrete = getattr(tgt, "discrete_basis", None)
+    discrete = tgt.discrete_basis
     if eps is not None:
         from .passes.translation.discrete import check_eps
         eps = check_eps(eps)

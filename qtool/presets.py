@@ -33,7 +33,7 @@ def preset_pipeline(level: int, target=None, eps: float | None = None) -> Pipeli
         # stages are checked by the enclosing strict pipeline, with the real properties
         return Pipeline(passes, name=name, strict=False)
 
-    discrete = getattr(target, "discrete_basis", None)
+    discrete = None if target is None else target.discrete_basis
 
     def finish(stages, name):
         if discrete:

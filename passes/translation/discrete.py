@@ -219,7 +219,7 @@ def _fit_phase(word_m: np.ndarray, m: np.ndarray) -> float:
 def synthesize_discrete(circ: Circuit, basis: str = "clifford_t", eps: float = DEFAULT_EPS,
                         target=None) -> tuple[Circuit, dict]:
     """Function form of :class:`SynthesizeDiscrete`: ``(circuit, record)`` (module doc)."""
-    from qtool.gatesynth.su2 import canonical, eps_op, to_quaternion
+    from qtool.gatesynth.su2 import eps_op, operator_keys, to_quaternion
 
     from ..optimization._rewrite import IS_UNITARY, peephole, symbolic_rows
     from ..optimization.one_qubit import _run_products
@@ -227,10 +227,10 @@ def synthesize_discrete(circ: Circuit, basis: str = "clifford_t", eps: float = D
 
     b = _basis(basis)
     eps = check_eps(eps)
-    if target is not None and getattr(target, "discrete_basis", None) not in (None, b.name):
+    if target is not None and target.discrete_basis not in (None, b.name):
         raise CompileError(f"SynthesizeDiscrete(basis={b.name!r}) on target {target.name}, "
                            f"whose discrete basis is {target.discrete_basis!r}")
-    allowed = set(target.basis_1q) if getattr(target, "discrete_basis", None) else (
+    allowed = set(target.basis_1q) if target is not None and target.discrete_basis else (
         set(b.names) | ({"x", "z"} if b.name == "clifford_t" else set()))
     allow_xz = b.name == "clifford_t" and {"x", "z"} <= allowed
 
@@ -261,10 +261,9 @@ def synthesize_discrete(circ: Circuit, basis: str = "clifford_t", eps: float = D
         return circ, record
 
     # distinct operators (modulo phase); the first occurrence is the representative
-    keys, rep = [], {}
-    for m in mats:
-        k = tuple(np.rint(canonical(to_quaternion(m)) * 1e10).astype(np.int64).tolist())
-        keys.append(k)
+    keys = operator_keys(to_quaternion(np.array(mats))).tolist()
+    rep: dict[int, bytes] = {}
+    for k, m in zip(keys, mats):
         rep.setdefault(k, np.ascontiguousarray(m, dtype=complex).tobytes())
     by_key = {k: _exact_word(b.name, rep[k]) for k in rep}
     exact = []
@@ -368,7 +367,7 @@ class SynthesizeDiscrete(Pass):
 
     def run(self, circ: Circuit, ctx: Context) -> Circuit:
         tgt = ctx.target
-        if tgt is not None and not getattr(tgt, "discrete_basis", None):
+        if tgt is not None and not tgt.discrete_basis:
             raise CompileError(f"SynthesizeDiscrete needs a discrete target (ft:{self.basis}) "
                                f"or none, not {tgt.name}")
         out, record = synthesize_discrete(circ, self.basis, self.eps, tgt)
@@ -383,7 +382,7 @@ def _discrete_property(circ: Circuit, ctx: Context) -> bool:
     """Every one-qubit gate is a gate of the target's discrete basis (vacuous without a
     discrete target)."""
     tgt = ctx.target
-    if tgt is None or not getattr(tgt, "discrete_basis", None):
+    if tgt is None or not tgt.discrete_basis:
         return True
     names = {GATES[int(o)].name for o in np.unique(circ.op[circ.arity() == 1])}
     return {g for g in names if GATES.by_name[g].is_unitary} <= set(tgt.basis_1q)

@@ -127,7 +127,7 @@ class OneQubitBasis:
         (``Target.working_basis_1q``), which ``SynthesizeDiscrete`` turns into words."""
         if target is None:
             return cls(None)
-        return cls(getattr(target, "working_basis_1q", target.basis_1q))
+        return cls(target.working_basis_1q)
 
     def __repr__(self) -> str:
         return f"OneQubitBasis({self.family})"

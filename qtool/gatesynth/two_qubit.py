@@ -44,6 +44,7 @@ from ..synthesis import kak_decompose
 from .api import _clifford_t, clifford_t_tables, _t_count, synthesize
 from .bases import Basis, get_basis
 from .su2 import eps_op, eps_op_matrix
+from .two_qubit_direct import circuit_matrix, cx_matrix, direct_clifford_t
 
 __all__ = ["synthesize_2q", "TwoQubitResult"]
 
@@ -53,8 +54,6 @@ _LADDER_MAX_T = 28
 
 #: T-count up to which the direct two-qubit search runs (3: 3150 rotation sequences)
 DIRECT_MAX_T = 3
-
-_CX = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
 
 
 @dataclass(frozen=True)
@@ -83,14 +82,11 @@ class TwoQubitResult:
         m = np.eye(4, dtype=complex)
         for name, qubits in self.gates:
             if name == "cx":
-                g = _CX if qubits == (0, 1) else _SWAP @ _CX @ _SWAP
+                g = cx_matrix(qubits)
             else:
                 g = _on(b.word_matrix([name]), qubits[0])
             m = g @ m
         return m
-
-
-_SWAP = np.eye(4, dtype=complex)[[0, 2, 1, 3]]
 
 
 def _on(m: np.ndarray, qubit: int) -> np.ndarray:
@@ -209,7 +205,6 @@ def synthesize_2q(u, basis="clifford_t", eps: float = 1e-2) -> TwoQubitResult:
         "the budget"
     if b.name == "clifford_t":
         # an operator that is (near) a short Clifford+T circuit: the direct search wins
-        from .two_qubit_direct import circuit_matrix, direct_clifford_t
         direct = direct_clifford_t(u, eps, max_t=DIRECT_MAX_T,
                                    max_cx=sum(op[0] == "2q" for op in ops))
         if direct is not None and _score(direct) < _score(gates):
@@ -236,6 +231,6 @@ def _assemble(ops, mats) -> np.ndarray:
             g = _on(mats[k], op[1])
             k += 1
         else:
-            g = _CX if (op[1], op[2]) == (0, 1) else _SWAP @ _CX @ _SWAP
+            g = cx_matrix((op[1], op[2]))
         out = g @ out
     return out

@@ -36,7 +36,7 @@ import numpy as np
 
 from .su2 import eps_op_matrix
 
-__all__ = ["direct_clifford_t", "clifford_group_2q", "circuit_matrix"]
+__all__ = ["direct_clifford_t", "clifford_group_2q", "circuit_matrix", "cx_matrix"]
 
 _I2 = np.eye(2, dtype=complex)
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -55,9 +55,14 @@ _INVERSE = {"h": "h", "s": "sdg", "sdg": "s", "t": "tdg", "tdg": "t", "cx": "cx"
 Gate = tuple[str, tuple[int, ...]]
 
 
+def cx_matrix(qubits: tuple[int, ...]) -> np.ndarray:
+    """``cx`` with control ``qubits[0]`` as a 4x4 matrix (big-endian)."""
+    return _CX01 if tuple(qubits) == (0, 1) else _CX10
+
+
 def _gate_matrix(name: str, qubits: tuple[int, ...]) -> np.ndarray:
     if name == "cx":
-        return _CX01 if qubits == (0, 1) else _CX10
+        return cx_matrix(qubits)
     m = _ONE[name]
     return np.kron(m, _I2) if qubits == (0,) else np.kron(_I2, m)
 

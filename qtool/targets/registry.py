@@ -120,7 +120,7 @@ def describe(target) -> str:
     row("qubits", str(t.num_qubits))
     row("native 2Q gate", f"{t.gate_2q} ({'directed' if t.directed else 'undirected'})")
     row("native 1Q gates", ", ".join(t.basis_1q))
-    if getattr(t, "discrete_basis", None):
+    if t.discrete_basis:
         row("discrete basis", f"{t.discrete_basis} (one-qubit gates are synthesised words)")
     row("couplings", f"{len(und)} (max degree {int(deg.max()) if len(deg) else 0}, "
                      f"{'connected' if t.is_connected() else 'NOT connected'} without the "
