@@ -34,6 +34,7 @@ setup(packages=packages, package_dir=ROOTS,
                     "qtool.qubo": ["data/*/*", "data/*.txt", "data/*.md", "data/SHA256SUMS"],
                     "qtool.mitigation": ["data/*.npz"],
                     "qtool.gatesynth": ["data/*.npz", "data/*.json"],
+                    "qtool.qas": ["data/*.json"],
                     "qtool": ["examples/*"]},
       ext_modules=cythonize(exts, include_path=["build/pxd"], build_dir="build/cython",
                             compiler_directives=directives))

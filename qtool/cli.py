@@ -4,6 +4,7 @@
 [--report json|table] [--pipeline P] [--plot PNG] [--eps E]``, ``qtool targets list|show NAME``,
 ``qtool qubo solve|export ...`` (:mod:`qtool.qubo.cli`), ``qtool mitigate ...``
 (:mod:`qtool.mitigation.cli`), ``qtool synth ...`` (:mod:`qtool.gatesynth.cli`),
+``qtool qas ...`` (:mod:`qtool.qas.cli`),
 ``qtool --version``.
 
 Every problem with the user's input is printed as one line (``file:line:col: message``)
@@ -29,14 +30,28 @@ __all__ = ["main", "write_atomic", "write_output"]
 log = logging.getLogger("qtool")
 
 
+def _final_mode(path: Path) -> int:
+    """The mode a new file gets (0666 less the umask), or the mode of the file replaced."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    The temporary file is private (``mkstemp``); the result gets the permissions an
+    ordinary write would have given it."""
     path = Path(path)
     mode = "wb" if isinstance(data, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, mode) as f:
             f.write(data)
+        os.chmod(tmp, _final_mode(path))
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -103,10 +118,12 @@ def _parser() -> argparse.ArgumentParser:
 
     from .gatesynth.cli import add_parser as add_synth_parser
     from .mitigation.cli import add_parser as add_mitigate_parser
+    from .qas.cli import add_parser as add_qas_parser
     from .qubo.cli import add_parser as add_qubo_parser
     add_qubo_parser(sub)
     add_mitigate_parser(sub)
     add_synth_parser(sub)
+    add_qas_parser(sub)
     return p
 
 
@@ -259,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "synth":
             from .gatesynth.cli import run as run_synth
             return run_synth(args)
+        if args.command == "qas":
+            from .qas.cli import run as run_qas
+            return run_qas(args)
         return _cmd_targets(args)
     except QtoolError as exc:
         print(f"qtool: error: {exc}", file=sys.stderr)
