@@ -117,12 +117,14 @@ cdef double _expect(const cplx* psi, const cplx* hpsi, Py_ssize_t dim) noexcept 
     return e
 
 
-def _check(int n, kinds, q0, q1, thetas, xs, d):
+def _check(int n, kinds, q0, q1, thetas, long long init, xs=None, d=None):
     if n < 1 or n > 30:
         raise ValueError(f"{n} qubits is outside 1..30")
+    if not 0 <= init < (1 << n):
+        raise ValueError(f"initial basis state {init} outside {n} qubits")
     if not (kinds.shape[0] == q0.shape[0] == q1.shape[0]):
         raise ValueError("kinds, q0 and q1 differ in length")
-    if d.shape[0] != xs.shape[0] or d.shape[1] != (1 << n):
+    if d is not None and (d.shape[0] != xs.shape[0] or d.shape[1] != (1 << n)):
         raise ValueError("Hamiltonian tables do not match the qubit count")
     cdef Py_ssize_t g, nrot = 0
     for g in range(kinds.shape[0]):
@@ -138,6 +140,7 @@ def _check(int n, kinds, q0, q1, thetas, xs, d):
 def statevector(int n, const int[::1] kinds, const int[::1] q0, const int[::1] q1,
                 const double[::1] thetas, long long init=0):
     """The final state as a complex array of length ``2**n``."""
+    _check(n, kinds, q0, q1, thetas, init)
     cdef Py_ssize_t dim = (<Py_ssize_t> 1) << n
     out = np.zeros(dim, dtype=np.complex128)
     cdef cplx[::1] psi = out
@@ -151,7 +154,7 @@ def energy(int n, const int[::1] kinds, const int[::1] q0, const int[::1] q1,
            const double[::1] thetas, const long long[::1] xs, const cplx[:, ::1] d,
            long long init=0):
     """``<psi|H|psi>`` for the circuit on ``|init>`` (see the module docstring)."""
-    _check(n, kinds, q0, q1, thetas, xs, d)
+    _check(n, kinds, q0, q1, thetas, init, xs, d)
     cdef Py_ssize_t dim = (<Py_ssize_t> 1) << n
     cdef cplx* psi = <cplx*> malloc(2 * dim * sizeof(cplx))
     cdef double e
@@ -173,7 +176,7 @@ def energy_grad(int n, const int[::1] kinds, const int[::1] q0, const int[::1] q
                 const double[::1] thetas, const long long[::1] xs, const cplx[:, ::1] d,
                 double[::1] grad, long long init=0):
     """Energy, with its gradient in every angle written to ``grad`` (adjoint method)."""
-    _check(n, kinds, q0, q1, thetas, xs, d)
+    _check(n, kinds, q0, q1, thetas, init, xs, d)
     if grad.shape[0] != thetas.shape[0]:
         raise ValueError("grad and thetas differ in length")
     cdef Py_ssize_t dim = (<Py_ssize_t> 1) << n, g, p = thetas.shape[0]

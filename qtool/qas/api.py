@@ -21,9 +21,26 @@ from .optimize import OptimizerConfig, optimize_angles
 from .search import Candidate, SearchResult, run_search
 from .statevector import StatevectorSimulator
 
-__all__ = ["QASReport", "architecture_search", "default_max_gates", "make_simulator"]
+__all__ = ["QASReport", "architecture_search", "default_max_gates", "make_simulator",
+           "scaled_curriculum"]
 
 log = logging.getLogger("qtool.qas")
+
+
+def scaled_curriculum(episodes: int) -> CurriculumConfig:
+    """The paper's curriculum, rescaled to a run of ``episodes`` episodes.
+
+    The paper resets the threshold every 500-2000 of 10k-50k episodes and tightens it by
+    ``ball / 10`` every 25-50 successes.  A reset puts it at "best so far + ball", so ten
+    tightenings (250+ successes) are needed before the agent is asked to *beat* its best;
+    in a run of a few thousand episodes that never happens and every episode ends at the
+    first gate that matches the old best.  We keep ~40 resets per run and tighten by
+    ``ball / 2`` every ``shift_time / 5`` successes: two tightenings past a reset, the
+    threshold lies below the best, and episodes run on until they improve on it.
+    """
+    shift = int(np.clip(episodes // 40, 20, 500))
+    return CurriculumConfig(shift_time=shift, success_thresh=max(1, shift // 5),
+                            radius_shift=2.0)
 
 
 def default_max_gates(n: int) -> int:
@@ -105,8 +122,7 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
     L = max_gates or default_max_gates(n)
     if optimizer is None:
         optimizer = OptimizerConfig("lbfgs")
-    # the paper shifts every 500-2000 of 10k-50k episodes; keep ~40 shifts per run
-    cur = curriculum or CurriculumConfig(shift_time=int(np.clip(episodes // 40, 20, 500)))
+    cur = curriculum or scaled_curriculum(episodes)
     dqn = dqn or DQNConfig()
     dqn = replace(dqn, gamma=round(0.005 ** (1.0 / L), 2))
     cfg = EnvConfig(max_gates=L, halting=halting, target_error=target_error,

@@ -85,6 +85,9 @@ def _device(args, n: int):
         phys = _parse_qubits(args.qubits)
         if len(phys) != n:
             raise InputError(f"--qubits lists {len(phys)} qubits; the Hamiltonian has {n}")
+        if len(set(phys)) != n or not all(0 <= q < target.num_qubits for q in phys):
+            raise InputError(f"--qubits must be {n} distinct qubits of {target.name} "
+                             f"(0..{target.num_qubits - 1}), got {args.qubits}")
     else:
         phys = best_line(target, n)
     pairs = [(i, j) for i in range(n) for j in range(n)

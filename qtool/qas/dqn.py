@@ -39,14 +39,29 @@ class DQNConfig:
 
 
 class MLP:
-    """ReLU multilayer perceptron with its own backward pass and Adam state."""
+    """ReLU multilayer perceptron with its own backward pass and Adam state.
+
+    All weights live in one flat float32 vector (``W`` and ``b`` are views into it), so an
+    Adam step is a handful of vectorised operations however many layers there are.
+    """
 
     def __init__(self, sizes, rng: np.random.Generator):
-        self.W = [rng.standard_normal((a, b)).astype(np.float32) * np.float32(np.sqrt(2.0 / a))
-                  for a, b in zip(sizes[:-1], sizes[1:])]
-        self.b = [np.zeros(b, np.float32) for b in sizes[1:]]
-        self._m = [np.zeros_like(p) for p in self.W + self.b]
-        self._v = [np.zeros_like(p) for p in self.W + self.b]
+        shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+        total = sum(a * b + b for a, b in shapes)
+        self.flat = np.zeros(total, np.float32)
+        self._grad = np.zeros(total, np.float32)
+        self.W, self.b, self._gW, self._gb = [], [], [], []
+        off = 0
+        for a, b in shapes:
+            for store, gstore, shape in ((self.W, self._gW, (a, b)), (self.b, self._gb, (b,))):
+                size = int(np.prod(shape))
+                store.append(self.flat[off:off + size].reshape(shape))
+                gstore.append(self._grad[off:off + size].reshape(shape))
+                off += size
+        for (a, _), W in zip(shapes, self.W):
+            W[...] = rng.standard_normal(W.shape) * np.sqrt(2.0 / a)
+        self._m = np.zeros_like(self.flat)
+        self._v = np.zeros_like(self.flat)
         self._t = 0
 
     def forward(self, x: np.ndarray, keep: bool = False):
@@ -54,33 +69,31 @@ class MLP:
         for i, (W, b) in enumerate(zip(self.W, self.b)):
             x = x @ W + b
             if i < len(self.W) - 1:
-                x = np.maximum(x, 0)
+                np.maximum(x, 0, out=x)
             acts.append(x)
         return (x, acts) if keep else x
 
-    def backward(self, acts, grad_out: np.ndarray):
-        gW, gb = [], []
+    def backward(self, acts, grad_out: np.ndarray) -> np.ndarray:
+        """Gradient of ``sum(grad_out * forward(x))`` in every weight, as one flat vector."""
         g = grad_out
         for i in range(len(self.W) - 1, -1, -1):
-            gW.append(acts[i].T @ g)
-            gb.append(g.sum(axis=0))
+            np.matmul(acts[i].T, g, out=self._gW[i])
+            g.sum(axis=0, out=self._gb[i])
             if i:
                 g = (g @ self.W[i].T) * (acts[i] > 0)
-        return gW[::-1], gb[::-1]
+        return self._grad
 
-    def adam_step(self, gW, gb, lr: float, b1=0.9, b2=0.999, eps=1e-8) -> None:
+    def adam_step(self, grad: np.ndarray, lr: float, b1=0.9, b2=0.999, eps=1e-8) -> None:
         self._t += 1
         c1, c2 = 1 - b1 ** self._t, 1 - b2 ** self._t
-        for p, g, m, v in zip(self.W + self.b, gW + gb, self._m, self._v):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * g * g
-            p -= (lr / c1) * m / (np.sqrt(v / c2) + eps)
+        self._m *= b1
+        self._m += (1 - b1) * grad
+        self._v *= b2
+        self._v += (1 - b2) * grad * grad
+        self.flat -= (lr / c1) * self._m / (np.sqrt(self._v / c2) + eps)
 
     def copy_from(self, other: "MLP") -> None:
-        self.W = [w.copy() for w in other.W]
-        self.b = [b.copy() for b in other.b]
+        self.flat[...] = other.flat
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {f"W{i}": w for i, w in enumerate(self.W)}
@@ -161,8 +174,7 @@ class DDQNAgent:
         loss = float(np.mean(np.where(np.abs(diff) < 1, 0.5 * diff ** 2, np.abs(diff) - 0.5)))
         grad = np.zeros_like(q)
         grad[rows, self._act[idx]] = np.clip(diff, -1, 1) / len(idx)
-        gW, gb = self.q.backward(acts, grad)
-        self.q.adam_step(gW, gb, cfg.lr)
+        self.q.adam_step(self.q.backward(acts, grad), cfg.lr)
         self.updates += 1
         self.eps = max(cfg.eps_min, self.eps * cfg.eps_decay)
         if self.updates % cfg.target_update == 0:

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .ansatz import Ansatz
 from .dqn import DDQNAgent, DQNConfig
@@ -105,6 +106,9 @@ def run_search(env: ArchitectureEnv, episodes: int, *, agent: str = "ddqn",
         learner = DDQNAgent(env.obs_size, env.num_actions, dqn or DQNConfig(), seed=seed)
     res = SearchResult(target_error=env.config.target_error)
     t0 = time.perf_counter()
+    # The loop's BLAS calls are tiny (L-BFGS vectors, one replay batch): threads only add
+    # synchronisation, and on a loaded machine a spinning pool costs 10-40x.
+    limits = threadpool_limits(limits=1)
     try:
         for ep in range(episodes):
             if time_limit is not None and time.perf_counter() - t0 > time_limit:
@@ -116,6 +120,8 @@ def run_search(env: ArchitectureEnv, episodes: int, *, agent: str = "ddqn",
     except KeyboardInterrupt:
         res.interrupted = True
         log.warning("interrupted after %d episodes; keeping the results so far", res.episodes)
+    finally:
+        limits.restore_original_limits()
     res.wall_time = time.perf_counter() - t0
     return res, learner
 
