@@ -110,8 +110,12 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
                         log_every: int = 50, progress=None) -> QASReport:
     """Search for a circuit whose (noisy) energy approaches ``ham``'s ground energy.
 
-    ``pick="smallest"`` returns the smallest circuit whose error is within ``target_error``
-    (the best one if none is); ``pick="best"`` the lowest-energy one.
+    Noiseless: ``pick="smallest"`` returns the smallest circuit whose error is within
+    ``target_error`` (the best one if none is); ``pick="best"`` the lowest-energy one.
+    Noisy: ``pick="smallest"`` returns, among circuits whose *noiseless* error (same
+    angles) is within ``target_error``, the one with the lowest noisy energy -- correct on
+    perfect hardware and the most robust to this noise -- and the lowest noisy energy
+    overall if none is; ``pick="best"`` the lowest noisy energy.
     """
     if pick not in ("smallest", "best"):
         raise ValueError("pick must be 'smallest' or 'best'")
@@ -134,7 +138,10 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
              "noisy" if noise is not None else "noiseless", optimizer.method, episodes)
     result, _ = run_search(env, episodes, agent=agent, dqn=dqn, seed=seed,
                            time_limit=time_limit, log_every=log_every, progress=progress)
-    chosen = result.smallest_within(target_error) if pick == "smallest" else None
+    chosen = None
+    if pick == "smallest":
+        chosen = (result.smallest_within(target_error) if noise is None
+                  else result.best_solved)
     chosen = chosen or result.best
     if chosen is None:
         raise RuntimeError("the search ran no step (episodes = 0 or time limit too short)")

@@ -22,6 +22,9 @@ after ``L`` gates or at a random halting step ``h = clip(NB(L, p), L*25/70, L)``
 episode (the paper's ``NB(70, 0.573)`` clipped to 25..70 at ``L = 70``), which favours short
 successful circuits.
 
+With a noisy simulator, ``info["noiseless_error"]`` is the same circuit's exact noiseless
+error, and ``info["solved"]`` (correct in principle) is judged on it.
+
 **Reward** (``incremental_with_fixed_ends``): ``+5`` on success, ``-5`` at step ``L`` without
 success, else ``clip((E_{t-1} - E_t) / |E_{t-1} - E_min|, -1, 1)`` with ``E_min`` the true
 minimum energy.
@@ -35,6 +38,7 @@ import numpy as np
 from .ansatz import CX, RX, RY, RZ, Ansatz
 from .curriculum import CurriculumConfig, MovingThreshold
 from .optimize import OptimizerConfig, optimize_angles
+from .statevector import StatevectorSimulator
 
 __all__ = ["EnvConfig", "ArchitectureEnv", "CHEMICAL_ACCURACY"]
 
@@ -89,6 +93,10 @@ class ArchitectureEnv:
         self.num_actions = len(self.actions)
         self.obs_size = config.max_gates * (n + 3) * n + 1 + int(config.observe_threshold)
         self.rng = np.random.default_rng(seed)
+        # a noisy search also tracks each circuit's exact noiseless energy (same angles):
+        # what it would give on perfect hardware, i.e. whether it is correct in principle
+        self.noiseless_sim = (None if isinstance(simulator, StatevectorSimulator)
+                              else StatevectorSimulator(simulator.hamiltonian))
         self.empty_energy = float(simulator.energy(*Ansatz(n).arrays(), np.zeros(0)))
         cc = config.curriculum
         fake = self.min_energy - 2.0 if cc.fake_min_energy is None else cc.fake_min_energy
@@ -160,8 +168,12 @@ class ArchitectureEnv:
             denom = abs(prev - self.min_energy) or 1e-12
             reward = float(np.clip((prev - self.energy) / denom, -1.0, 1.0))
         error = self.energy - self.min_energy
+        clean = (self.energy if self.noiseless_sim is None else
+                 self.noiseless_sim.energy(*self.ansatz.arrays(), self.theta))
         info = {"energy": self.energy, "error": error, "gates": t,
-                "solved": error < self.config.target_error, "evaluations": nfev}
+                "noiseless_error": clean - self.min_energy,
+                "solved": clean - self.min_energy < self.config.target_error,
+                "evaluations": nfev}
         if terminated or truncated:
             cur.end_episode(self.success)
         return self.observation(), reward, terminated, truncated, info

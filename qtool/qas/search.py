@@ -37,6 +37,7 @@ class Candidate:
     energy: float
     error: float
     episode: int
+    noiseless_error: float | None = None     # noisy searches: same angles, no noise
 
     @property
     def gates(self) -> int:
@@ -44,14 +45,28 @@ class Candidate:
 
     def summary(self) -> dict:
         a = self.ansatz
-        return {"energy": self.energy, "error": self.error, "gates": len(a),
-                "cnots": a.num_cx, "parameters": a.num_params, "depth": a.depth(),
-                "episode": self.episode}
+        out = {"energy": self.energy, "error": self.error, "gates": len(a),
+               "cnots": a.num_cx, "parameters": a.num_params, "depth": a.depth(),
+               "episode": self.episode}
+        if self.noiseless_error is not None:
+            out["noiseless_error"] = self.noiseless_error
+        return out
+
+    @property
+    def exact_error(self) -> float:
+        """The noiseless error (the error itself in a noiseless search)."""
+        return self.error if self.noiseless_error is None else self.noiseless_error
 
 
 @dataclass
 class SearchResult:
-    front: dict[int, Candidate] = field(default_factory=dict)   # gates -> lowest energy
+    """Candidates kept by a search.  ``front``: for every gate count, the lowest energy.
+    ``solved``: the same among circuits whose *noiseless* error is within ``target_error``
+    (in a noiseless search, the front members that meet it; in a noisy one, the circuits
+    that are correct in principle, ranked by their noisy energy)."""
+
+    front: dict[int, Candidate] = field(default_factory=dict)
+    solved: dict[int, Candidate] = field(default_factory=dict)
     curve: list[dict] = field(default_factory=list)
     first_success: int | None = None        # first episode reaching the target error
     episodes: int = 0
@@ -62,9 +77,13 @@ class SearchResult:
     target_error: float = 0.0
 
     def offer(self, cand: Candidate) -> None:
-        old = self.front.get(cand.gates)
-        if old is None or cand.energy < old.energy - 1e-12:
-            self.front[cand.gates] = cand
+        fronts = [self.front]
+        if cand.exact_error <= self.target_error:
+            fronts.append(self.solved)
+        for front in fronts:
+            old = front.get(cand.gates)
+            if old is None or cand.energy < old.energy - 1e-12:
+                front[cand.gates] = cand
 
     @property
     def best(self) -> Candidate | None:
@@ -76,8 +95,19 @@ class SearchResult:
                    key=lambda c: c.gates)
 
     def smallest_within(self, error: float) -> Candidate | None:
+        """Fewest gates among front members with (noisy) error <= ``error``."""
         ok = [c for c in self.front.values() if c.error <= error]
         return min(ok, key=lambda c: c.gates) if ok else None
+
+    @property
+    def best_solved(self) -> Candidate | None:
+        """Lowest (noisy) energy among circuits whose noiseless error meets the target;
+        among energies within 1e-9 Ha of it, the fewest gates."""
+        if not self.solved:
+            return None
+        e = min(c.energy for c in self.solved.values())
+        return min((c for c in self.solved.values() if c.energy <= e + 1e-9),
+                   key=lambda c: c.gates)
 
     def pareto(self) -> list[Candidate]:
         """Front members that no smaller circuit beats."""
@@ -149,7 +179,8 @@ def _episode(env, learner, rng, res: SearchResult, ep: int, seed: int) -> None:
         res.evaluations += info["evaluations"]
         best_err = min(best_err, info["error"])
         res.offer(Candidate(env.ansatz.copy(), env.theta.copy(), info["energy"],
-                            info["error"], ep))
+                            info["error"], ep, None if env.noiseless_sim is None
+                            else info["noiseless_error"]))
         if info["solved"] and res.first_success is None:
             res.first_success = ep
     res.curve.append({"episode": ep, "return": total, "error": best_err,
@@ -162,10 +193,9 @@ def _episode(env, learner, rng, res: SearchResult, ep: int, seed: int) -> None:
 def _progress_line(res: SearchResult, env, learner, t0: float) -> str:
     recent = res.curve[-50:]
     best = res.best
-    small = res.smallest_within(res.target_error)
     eps = "-" if learner is None else f"{learner.eps:.3f}"
     return (f"episode {res.episodes}: best error {best.error:.3g} ({best.gates} gates), "
-            f"smallest solved {small.gates if small else '-'} gates, recent mean error "
+            f"smallest solved {min(res.solved) if res.solved else '-'} gates, recent mean error "
             f"{np.mean([c['error'] for c in recent]):.3g}, successes "
             f"{sum(c['success'] for c in recent)}/{len(recent)}, xi {env.curriculum.xi:.4g}, "
             f"eps {eps}, {time.perf_counter() - t0:.0f} s")
