@@ -847,3 +847,21 @@ def test_architecture_search_defaults_solve_h2_2():
     by ry + cx) reach an error below 1e-6."""
     rep = architecture_search(H2_2, episodes=100, seed=1, log_every=0)
     assert rep.to_dict()["error"] < 1e-6
+
+
+def test_noisy_search_reports_the_most_robust_circuit_that_is_correct_in_principle():
+    """In a noisy search ``best_solved`` ranks by noisy energy only the circuits whose
+    noiseless error (same angles) meets the target; ``best`` ignores correctness."""
+    def cand(gates, energy, clean):
+        a = Ansatz(2)
+        for _ in range(gates):
+            a.append(RY, 0) if len(a) % 2 == 0 else a.append(RX, 0)
+        return Candidate(a, np.zeros(a.num_params), energy, energy + 1.0, 0, clean)
+
+    res = SearchResult(target_error=1e-3)
+    res.offer(cand(2, -0.90, 5e-2))     # lowest noisy energy, wrong in principle
+    res.offer(cand(5, -0.80, 1e-4))     # correct, noisier
+    res.offer(cand(7, -0.85, 1e-5))     # correct, more robust
+    assert res.best.gates == 2
+    assert sorted(res.solved) == [5, 7]
+    assert res.best_solved.gates == 7
