@@ -246,3 +246,17 @@ def test_h2_2_is_solved_by_default(tmp_path, capsys):
     """100 episodes of the default search find the 2-gate h2-2 ground state."""
     code, _, _, side = qas(tmp_path, capsys, "-H", "h2-2", "--episodes", "100", "--seed", "1")
     assert code == 0 and side["error"] < 1e-6 and side["cnots"] >= 1
+
+
+def test_save_agent_writes_the_trained_network(tmp_path, capsys):
+    """``--save-agent F.npz`` writes the DDQN's weights: one matrix per layer, the first
+    taking the observation (L (n+3) n + 1 inputs), the last giving one Q per action."""
+    npz = tmp_path / "agent.npz"
+    code, _, _, side = qas(tmp_path, capsys, "-H", "h2-2", "--episodes", "10", "--seed", "1",
+                           "--save-agent", str(npz))
+    assert code == 0
+    with np.load(npz, allow_pickle=False) as w:
+        n, L = 2, side["settings"]["max_gates"]
+        assert w["W0"].shape[0] == L * (n + 3) * n + 1
+        assert w["W3"].shape[1] == n * (n - 1) + 3 * n
+        assert json.loads(str(w["config"]))["gamma"] == side["settings"]["gamma"]

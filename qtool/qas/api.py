@@ -69,6 +69,7 @@ class QASReport:
     noiseless_reoptimized: float         # angles re-optimised without noise
     physical_qubits: list[int] | None = None
     settings: dict = field(default_factory=dict)
+    agent: object = None                 # the trained DDQNAgent (None for the random agent)
 
     @property
     def ansatz(self) -> Ansatz:
@@ -136,7 +137,7 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
     log.info("architecture search on %s: %d qubits, %d actions, L=%d, %s, %s optimiser, "
              "%d episodes", ham.name or "hamiltonian", n, env.num_actions, L,
              "noisy" if noise is not None else "noiseless", optimizer.method, episodes)
-    result, _ = run_search(env, episodes, agent=agent, dqn=dqn, seed=seed,
+    result, learner = run_search(env, episodes, agent=agent, dqn=dqn, seed=seed,
                            time_limit=time_limit, log_every=log_every, progress=progress)
     chosen = None
     if pick == "smallest":
@@ -158,4 +159,4 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
                 "halting": halting, "gamma": dqn.gamma, "cnot_pairs": len(env.actions) - 3 * n}
     return QASReport(ham, ref, chosen, result, noise is not None, float(e_clean),
                      float(e_reopt), None if physical_qubits is None else list(physical_qubits),
-                     settings)
+                     settings, learner)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def add_parser(sub) -> None:
                    help="OpenQASM 3 output (default stdout); the sidecar OUT.json and the "
                         "learning curve (OUT without suffix).curve.png are written beside it")
     s.add_argument("--plot", default=None, help="learning-curve PNG (default: beside OUT)")
+    s.add_argument("--save-agent", default=None, metavar="NPZ",
+                   help="write the trained DDQN's weights (numpy .npz) here")
     s.add_argument("--json", action="store_true", help="print the report JSON on stdout")
 
 
@@ -123,11 +126,18 @@ def run(args) -> int:
         opt = OptimizerConfig(args.optimizer, maxiter=args.maxiter, shots=args.shots)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    report = architecture_search(ham, noise=noise, cnot_pairs=pairs, episodes=args.episodes,
-                                 seed=args.seed, max_gates=args.max_gates, optimizer=opt,
-                                 agent=args.agent, target_error=args.target_error,
-                                 pick=args.pick, time_limit=args.time_limit,
-                                 physical_qubits=phys, progress=_progress)
+    # SIGTERM (timeout, a batch scheduler) stops the search like Ctrl-C: the circuits found
+    # so far are still written
+    old = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        report = architecture_search(ham, noise=noise, cnot_pairs=pairs,
+                                     episodes=args.episodes, seed=args.seed,
+                                     max_gates=args.max_gates, optimizer=opt,
+                                     agent=args.agent, target_error=args.target_error,
+                                     pick=args.pick, time_limit=args.time_limit,
+                                     physical_qubits=phys, progress=_progress)
+    finally:
+        signal.signal(signal.SIGTERM, old)
     data = report.to_dict()
     data["settings"].update({"hamiltonian": args.hamiltonian, "target": args.target,
                              "noise": args.noise if args.noise else
@@ -144,13 +154,19 @@ def run(args) -> int:
     if plot:
         plot_learning_curve(report.result, plot,
                             title=f"{ham.name or args.hamiltonian}: architecture search")
+    if args.save_agent and report.agent is not None:
+        report.agent.save(args.save_agent)
     if args.json:
         print(sidecar, end="")
     _progress(f"{ham.name or args.hamiltonian}: error {data['error']:.3g} Ha (noiseless "
               f"{data['noiseless_error']:.3g}), {data['gates']} gates, {data['cnots']} CNOTs, "
               f"{data['parameters']} parameters, depth {data['depth']}; "
               f"{data['search']['episodes']} episodes in {data['search']['wall_time_s']:.1f} s")
-    return 0
+    return 130 if report.result.interrupted else 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _progress(message: str) -> None:
