@@ -5,6 +5,8 @@ Writes the circuit as OpenQASM 3 with its angles as ``input float[64] theta_i``,
 sidecar (``ansatz.qasm.json``: parameter values, energy, error against the reference, gate /
 CNOT / parameter counts, depth, the search's Pareto front and settings) and a learning
 curve plot (``ansatz.curve.png``).  The output compiles with ``qtool compile``.
+Ctrl-C or SIGTERM stops the search between steps; what was found is still written, the
+sidecar says ``"interrupted": true`` and the exit status is 130.
 """
 from __future__ import annotations
 
