@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qtool.qas.ansatz import CX, RX, RZ  # noqa: E402
+from qtool.qas.ansatz import CX, RX, Ansatz  # noqa: E402
 from qtool.qas.hamiltonian import PauliSum  # noqa: E402
 from qtool.qas.noise import NoiseModel, best_line  # noqa: E402
 from qtool.qas.ptm import PTMSimulator  # noqa: E402
@@ -31,22 +31,12 @@ from qtool.qas.ptm import PTMSimulator  # noqa: E402
 
 def random_program(rng, n: int, num_gates: int):
     """``(kinds, q0, q1, thetas)``: a third CX on random ordered pairs, else rotations."""
-    kinds, q0, q1 = [], [], []
-    for g in range(num_gates):
-        if n > 1 and g % 3 == 2:
-            a, b = rng.choice(n, 2, replace=False)
-            kinds.append(CX), q0.append(int(a)), q1.append(int(b))
-        else:
-            kinds.append(int(rng.integers(RX, RZ + 1))), q0.append(int(rng.integers(n)))
-            q1.append(-1)
-    kinds = np.array(kinds, np.int32)
-    thetas = rng.uniform(-np.pi, np.pi, int((kinds != CX).sum()))
-    return kinds, np.array(q0, np.int32), np.array(q1, np.int32), thetas
+    a = Ansatz.random(n, num_gates, rng)
+    return (*a.arrays(), rng.uniform(-np.pi, np.pi, a.num_params))
 
 
 def random_hamiltonian(rng, n: int, terms: int) -> PauliSum:
-    labels = ["".join(rng.choice(list("IXYZ"), n)) for _ in range(terms)]
-    return PauliSum(labels, rng.normal(size=terms))
+    return PauliSum.random(n, terms, rng)
 
 
 def make_noise(noise, n: int) -> NoiseModel | None:

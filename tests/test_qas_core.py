@@ -38,19 +38,12 @@ H2_2_ONE_ROTATION = -0.3399536134414942 - 0.011236585233182217
 # ----------------------------------------------------------------------------- helpers
 def random_program(rng, n: int, num_gates: int) -> tuple[Ansatz, np.ndarray]:
     """A random CX / RX / RY / RZ program (about a third CNOTs) and its angles."""
-    a = Ansatz(n)
-    for _ in range(num_gates):
-        if n > 1 and rng.random() < 0.35:
-            c, t = rng.choice(n, 2, replace=False)
-            a.append(CX, int(c), int(t))
-        else:
-            a.append(int(rng.integers(RX, RZ + 1)), int(rng.integers(n)))
+    a = Ansatz.random(n, num_gates, rng)
     return a, rng.uniform(-np.pi, np.pi, a.num_params)
 
 
 def random_hamiltonian(rng, n: int, terms: int = 10) -> PauliSum:
-    labels = ["".join(rng.choice(list("IXYZ"), n)) for _ in range(terms)]
-    return PauliSum(labels, rng.normal(size=terms))
+    return PauliSum.random(n, terms, rng)
 
 
 def qiskit_state(ansatz: Ansatz, theta, init: int) -> np.ndarray:

@@ -48,9 +48,7 @@ Z2]
 
 def random_sum(n: int, terms: int, seed: int) -> PauliSum:
     """Random labels (duplicates possible) with Gaussian coefficients."""
-    rng = np.random.default_rng(seed)
-    labels = ["".join(rng.choice(list("IXYZ"), n)) for _ in range(terms)]
-    return PauliSum(labels, rng.standard_normal(terms), name=f"random-{seed}")
+    return PauliSum.random(n, terms, np.random.default_rng(seed), name=f"random-{seed}")
 
 
 def kron_matrix(ham: PauliSum) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qtool.qas.ansatz import CX, RX, RY, RZ
+from qtool.qas.ansatz import CX, RX, RY, RZ, Ansatz
 from qtool.qas.hamiltonian import PauliSum
 from qtool.qas.noise import NoiseModel, best_line
 from qtool.qas.ptm import PTMSimulator, pauli_index
@@ -20,22 +20,12 @@ _GATE = {RX: "rx", RY: "ry", RZ: "rz"}
 # ----------------------------------------------------------------------------- helpers
 def random_program(rng, n: int, num_gates: int):
     """CRLQAS-like random program: about a third CX, the rest random rotations."""
-    kinds, q0, q1 = [], [], []
-    for _ in range(num_gates):
-        if n > 1 and rng.random() < 1 / 3:
-            a, b = rng.choice(n, 2, replace=False)
-            kinds.append(CX), q0.append(int(a)), q1.append(int(b))
-        else:
-            kinds.append(int(rng.integers(RX, RZ + 1))), q0.append(int(rng.integers(n)))
-            q1.append(-1)
-    kinds = np.array(kinds, np.int32)
-    thetas = rng.uniform(-np.pi, np.pi, int((kinds != CX).sum()))
-    return kinds, np.array(q0, np.int32), np.array(q1, np.int32), thetas
+    a = Ansatz.random(n, num_gates, rng)
+    return (*a.arrays(), rng.uniform(-np.pi, np.pi, a.num_params))
 
 
 def random_hamiltonian(rng, n: int, terms: int = 8) -> PauliSum:
-    labels = ["".join(rng.choice(list("IXYZ"), n)) for _ in range(terms)]
-    return PauliSum(labels, rng.normal(size=terms))
+    return PauliSum.random(n, terms, rng)
 
 
 def to_circuit(n, kinds, q0, q1, thetas) -> QuantumCircuit:

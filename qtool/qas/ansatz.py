@@ -33,6 +33,20 @@ class Ansatz:
     def __len__(self) -> int:
         return len(self.kinds)
 
+    @classmethod
+    def random(cls, num_qubits: int, num_gates: int, rng: np.random.Generator, *,
+               cx_fraction: float = 1 / 3) -> "Ansatz":
+        """A random program: each gate a CX on a random ordered pair with probability
+        ``cx_fraction`` (never on one qubit), else RX/RY/RZ on a random qubit."""
+        a = cls(num_qubits)
+        for _ in range(num_gates):
+            if num_qubits > 1 and rng.random() < cx_fraction:
+                c, t = rng.choice(num_qubits, 2, replace=False)
+                a.append(CX, int(c), int(t))
+            else:
+                a.append(int(rng.integers(RX, RZ + 1)), int(rng.integers(num_qubits)))
+        return a
+
     def copy(self) -> "Ansatz":
         return Ansatz(self.num_qubits, list(self.kinds), list(self.q0), list(self.q1))
 

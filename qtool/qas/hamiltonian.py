@@ -72,6 +72,13 @@ class PauliSum:
         self.reference = reference
         self.metadata = dict(metadata or {})
 
+    @classmethod
+    def random(cls, num_qubits: int, num_terms: int, rng: np.random.Generator, *,
+               name: str = "") -> "PauliSum":
+        """Random labels (repeats possible) with standard-normal coefficients."""
+        labels = ["".join(rng.choice(list("IXYZ"), num_qubits)) for _ in range(num_terms)]
+        return cls(labels, rng.standard_normal(num_terms), name=name)
+
     def __len__(self) -> int:
         return len(self.labels)
 
