@@ -14,7 +14,6 @@ aer = pytest.importorskip("qiskit_aer")
 from qiskit import QuantumCircuit  # noqa: E402
 from qiskit.quantum_info import DensityMatrix, Operator  # noqa: E402
 
-_GATE = {RX: "rx", RY: "ry", RZ: "rz"}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -29,15 +28,9 @@ def random_hamiltonian(rng, n: int, terms: int = 8) -> PauliSum:
 
 
 def to_circuit(n, kinds, q0, q1, thetas) -> QuantumCircuit:
-    qc = QuantumCircuit(n)
-    p = 0
-    for k, a, b in zip(kinds.tolist(), q0.tolist(), q1.tolist()):
-        if k == CX:
-            qc.cx(a, b)
-        else:
-            getattr(qc, _GATE[k])(thetas[p], a)
-            p += 1
-    return qc
+    """The program as a qiskit circuit (qtool qubit q = qiskit qubit q)."""
+    a = Ansatz(n, kinds.tolist(), q0.tolist(), q1.tolist())
+    return a.to_circuit(thetas).to_qiskit()
 
 
 def aer_density_matrix(n, program, noise: NoiseModel | None) -> np.ndarray:
