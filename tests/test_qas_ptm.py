@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qtool.qas.ansatz import CX, RX, RY, RZ, Ansatz
+from qtool.qas.ansatz import CX, RX, RY, Ansatz
 from qtool.qas.hamiltonian import PauliSum
 from qtool.qas.noise import NoiseModel, best_line
 from qtool.qas.ptm import PTMSimulator, pauli_index
@@ -13,7 +13,6 @@ from qtool.qas.ptm import PTMSimulator, pauli_index
 aer = pytest.importorskip("qiskit_aer")
 from qiskit import QuantumCircuit  # noqa: E402
 from qiskit.quantum_info import DensityMatrix, Operator  # noqa: E402
-
 
 
 # ----------------------------------------------------------------------------- helpers
