@@ -122,8 +122,9 @@ def run_noisy(args, rows: list[dict], notes: list[str]) -> None:
                                       seed=seed, log_every=0, physical_qubits=phys,
                                       time_limit=args.time_limit)
             row = _row("h2-4", label, rep, seed)
-            plot_learning_curve(rep.result, RESULTS / f"qas_h2-4_noisy_"
-                                f"{label.split()[0].split(':')[0]}_s{seed}.png", title=f"h2-4, {label}, seed {seed}")
+            slug = label.split()[0].split(":")[0]
+            plot_learning_curve(rep.result, RESULTS / f"qas_h2-4_noisy_{slug}_s{seed}.png",
+                                title=f"h2-4, {label}, seed {seed}")
             hea = hardware_efficient(n, rep.ansatz.depth(), ladder)
             sim = make_simulator(ham, noise)
             rng = np.random.default_rng(seed)
