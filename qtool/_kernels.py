@@ -3,7 +3,7 @@
 ``kernel("_dag")`` returns :mod:`qtool._ext._dag`.  If the extension was not built, it
 raises an ImportError that says how to build it -- unless ``QTOOL_PURE_PYTHON=1`` is set,
 in which case the numpy twin from :mod:`qtool._ref` is returned (slow, for debugging and
-for the differential tests).
+for the differential tests) -- or the compiled kernel, for the few without a twin.
 """
 from __future__ import annotations
 
@@ -19,8 +19,12 @@ def kernel(topic: str) -> ModuleType:
     if mod is not None:
         return mod
     if os.environ.get("QTOOL_PURE_PYTHON") == "1":
-        mod = importlib.import_module(f"qtool._ref.{topic}")
-    else:
+        try:
+            mod = importlib.import_module(f"qtool._ref.{topic}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"qtool._ref.{topic}":
+                raise
+    if mod is None:
         try:
             mod = importlib.import_module(f"qtool._ext.{topic}")
         except ImportError as exc:

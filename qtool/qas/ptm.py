@@ -32,11 +32,11 @@ np.array([-1, 1], np.int32)
 """
 from __future__ import annotations
 
-import importlib
 from functools import reduce
 
 import numpy as np
 
+from .._kernels import kernel
 from .ansatz import RX, RY, RZ
 from .noise import ROTATIONS, NoiseModel
 
@@ -49,15 +49,6 @@ _ROT_PAULI = {RX: 1, RY: 2, RZ: 3}
 _CX = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]], dtype=complex)
 MAX_NNZ = 256
 _ZERO = 1e-15
-
-
-def _kernel():
-    """The compiled kernel module, with a hint on how to build it."""
-    try:
-        return importlib.import_module("qtool._ext._ptm")
-    except ImportError as exc:
-        raise ImportError(f"qtool._ext._ptm is not built ({exc}); run `pip install -e . "
-                          "--no-build-isolation` (needs Cython and a C compiler)") from exc
 
 
 # ----------------------------------------------------------------------------- Pauli basis
@@ -208,7 +199,7 @@ class PTMSimulator:
         ro = noise.readout if noise is not None and readout and noise.has_readout_error() \
             else None
         self.obs_idx, self.obs_w = _observable(hamiltonian, ro)
-        self._k = _kernel().PTMKernel(_rotation_table(noise, n), *_cx_tables(noise, n),
+        self._k = kernel("_ptm").PTMKernel(_rotation_table(noise, n), *_cx_tables(noise, n),
                                       _zero_state(n), self.obs_idx, self.obs_w)
 
     def __repr__(self) -> str:
