@@ -117,6 +117,7 @@ class ArchitectureEnv:
         self.tensor = np.zeros((L, n + 3, n), dtype=np.float32)
         self._free = np.zeros(n, dtype=np.int64)         # next free moment per qubit
         self._last = [None] * n                          # last gate on each qubit
+        self._mask = self._legal()
         self.evaluations = 0
         self.success = False
         self.halt_at = self._draw_halting() if self.config.halting else L
@@ -133,6 +134,9 @@ class ArchitectureEnv:
 
     def action_masks(self) -> np.ndarray:
         """``True`` for the legal actions (see the module docstring)."""
+        return self._mask.copy()
+
+    def _legal(self) -> np.ndarray:
         mask = np.ones(self.num_actions, dtype=bool)
         for i, (k, a, b) in enumerate(self.actions):
             if k == CX:
@@ -143,7 +147,7 @@ class ArchitectureEnv:
 
     def step(self, action: int):
         k, a, b = self.actions[int(action)]
-        if not self.action_masks()[int(action)]:
+        if not self._mask[int(action)]:
             raise ValueError(f"action {action} is masked (it repeats the last gate)")
         self._place(k, a, b)
         self.ansatz.append(k, a, b)
@@ -190,3 +194,4 @@ class ArchitectureEnv:
             self.tensor[d, n + k - RX, a] = 1.0
             self._free[a] = d + 1
             self._last[a] = (k, a, -1)
+        self._mask = self._legal()

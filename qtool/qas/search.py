@@ -160,16 +160,17 @@ def _episode(env, learner, rng, res: SearchResult, ep: int, seed: int) -> None:
     obs, _ = env.reset(seed=seed * 1_000_003 + ep)
     total, best_err, done = 0.0, float("inf"), False
     losses = []
+    mask = env.action_masks()
     while not done:
-        mask = env.action_masks()
         if learner is None:
             a = int(rng.choice(np.flatnonzero(mask)))
         else:
             a = learner.act(obs, mask)
         nobs, r, term, trunc, info = env.step(a)
         done = term or trunc
+        mask = env.action_masks()
         if learner is not None:
-            learner.observe(obs, a, r, nobs, env.action_masks(), term, trunc)
+            learner.observe(obs, a, r, nobs, mask, term, trunc)
             loss = learner.update()
             if loss is not None:
                 losses.append(loss)
