@@ -82,10 +82,11 @@ def run_noiseless(args, rows: list[dict], notes: list[str]) -> None:
             print(rows[-1], flush=True)
 
 
-def hardware_efficient(n: int, depth: int, pairs) -> Ansatz:
+def hardware_efficient(n: int, depth: int, pairs, init: int = 0) -> Ansatz:
     """RY+RZ on every qubit, then a CX ladder along ``pairs``, repeated until the next
-    layer would exceed ``depth``; a final rotation layer if depth allows."""
-    a = Ansatz(n)
+    layer would exceed ``depth``; a final rotation layer if depth allows.  It starts from
+    the same basis state ``init`` as the circuit it is compared with."""
+    a = Ansatz(n, init=init)
     while True:
         trial = a.copy()
         for q in range(n):
@@ -125,8 +126,8 @@ def run_noisy(args, rows: list[dict], notes: list[str]) -> None:
             slug = label.split()[0].split(":")[0]
             plot_learning_curve(rep.result, RESULTS / f"qas_h2-4_noisy_{slug}_s{seed}.png",
                                 title=f"h2-4, {label}, seed {seed}")
-            hea = hardware_efficient(n, rep.ansatz.depth(), ladder)
-            sim = make_simulator(ham, noise)
+            hea = hardware_efficient(n, rep.ansatz.depth(), ladder, rep.ansatz.init)
+            sim = make_simulator(ham, noise, init=rep.ansatz.init)
             rng = np.random.default_rng(seed)
             best = np.inf
             for _ in range(5):
@@ -134,14 +135,14 @@ def run_noisy(args, rows: list[dict], notes: list[str]) -> None:
                 _, e, _ = optimize_angles(sim, hea.arrays(), t0, OptimizerConfig("lbfgs",
                                           maxiter=500), rng)
                 best = min(best, e)
-            row.update({"hea_gates": len(hea), "hea_depth": hea.depth(),
+            row.update({"hea_gates": hea.num_gates, "hea_depth": hea.depth(),
                         "hea_energy": best, "noiseless_reopt_error":
                         rep.to_dict()["noiseless_reoptimized_error"]})
             rows.append(row)
             print(row, flush=True)
             notes.append(f"h2-4 {label} seed {seed}: found noisy E {row['energy']:.6f} "
                          f"(depth {row['depth']}) vs HEA noisy E {best:.6f} (depth "
-                         f"{hea.depth()}, {len(hea)} gates); noiseless error of the found "
+                         f"{hea.depth()}, {hea.num_gates} gates); noiseless error of the found "
                          f"circuit {row['noiseless_error']:.2e} (re-optimised "
                          f"{row['noiseless_reopt_error']:.2e})")
 

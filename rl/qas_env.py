@@ -24,7 +24,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.utils import seeding
 
-from qtool.qas.api import default_max_gates, make_simulator
+from qtool.qas.api import default_max_gates, initial_state, make_simulator
 from qtool.qas.curriculum import CurriculumConfig
 from qtool.qas.env import CHEMICAL_ACCURACY, ArchitectureEnv, EnvConfig
 from qtool.qas.hamiltonian import PauliSum, load_hamiltonian
@@ -55,10 +55,13 @@ def build_core_env(hamiltonian, *, noise=None, cnot_pairs=None, max_gates: int |
                    optimizer: OptimizerConfig | None = None, halting: bool = True,
                    target_error: float = CHEMICAL_ACCURACY,
                    curriculum: CurriculumConfig | None = None,
-                   observe_threshold: bool = False, seed: int = 0) -> ArchitectureEnv:
+                   observe_threshold: bool = False, init: str | int = "hf",
+                   seed: int = 0) -> ArchitectureEnv:
     """An :class:`ArchitectureEnv` with :func:`~qtool.qas.api.architecture_search`'s
     defaults: ``L`` by register size, L-BFGS angles, statevector without noise and PTM with
-    it, the reference energy (exact ground energy when the Hamiltonian has none).
+    it, the reference energy (exact ground energy when the Hamiltonian has none), circuits
+    starting from the Hartree-Fock basis state (``init``, see
+    :func:`~qtool.qas.api.initial_state`).
 
     ``curriculum=None`` takes :class:`CurriculumConfig`'s defaults (``shift_time=500``),
     i.e. ``architecture_search``'s choice for runs of 20k episodes or more; shorter shift
@@ -74,7 +77,7 @@ def build_core_env(hamiltonian, *, noise=None, cnot_pairs=None, max_gates: int |
                     observe_threshold=observe_threshold, target_error=target_error,
                     optimizer=optimizer or OptimizerConfig("lbfgs"),
                     curriculum=curriculum or CurriculumConfig())
-    sim = make_simulator(ham, _noise(noise, n))
+    sim = make_simulator(ham, _noise(noise, n), init=initial_state(ham, init))
     return ArchitectureEnv(sim, ref, cfg, cnot_pairs=cnot_pairs, seed=seed)
 
 

@@ -65,10 +65,14 @@ def test_writes_qasm3_sidecar_and_curve(tmp_path, capsys):
     assert side["noisy"] is False and side["noiseless_energy"] == side["energy"]
     assert side["physical_qubits"] is None
     a = Ansatz.from_dict(side["ansatz"])
+    # the default start is the Hartree-Fock state, prepared by X gates that count as gates
+    assert a.init == ham.lowest_basis_state() and a.init != 0
+    assert side["initial_state"] == format(a.init, "02b") == side["settings"]["init"]
     assert (side["gates"], side["cnots"], side["parameters"], side["depth"]) == (
-        len(a), a.num_cx, a.num_params, a.depth())
+        len(a) + bin(a.init).count("1"), a.num_cx, a.num_params, a.depth())
+    assert text.count("\nx $") + text.count("\nx q") == bin(a.init).count("1")
     theta = np.array([side["parameter_values"][f"theta_{i}"] for i in range(p)])
-    assert StatevectorSimulator(ham).energy(*a.arrays(), theta) == pytest.approx(
+    assert StatevectorSimulator(ham, init=a.init).energy(*a.arrays(), theta) == pytest.approx(
         side["energy"], abs=1e-12)
     assert energy_of_qasm(tmp_path / "out.qasm", side["parameter_values"], ham) == \
         pytest.approx(side["energy"], abs=1e-10)
@@ -174,10 +178,10 @@ def test_depolarizing_noise_runs_the_noisy_path(tmp_path, capsys):
     ham = load_hamiltonian("h2-2")
     a = Ansatz.from_dict(side["ansatz"])
     theta = np.array([side["parameter_values"][f"theta_{i}"] for i in range(a.num_params)])
-    noisy = PTMSimulator(ham, NoiseModel.depolarizing(2, 1e-3, 1e-2))
+    noisy = PTMSimulator(ham, NoiseModel.depolarizing(2, 1e-3, 1e-2), init=a.init)
     assert side["noisy"] is True and side["settings"]["noise"] == spec
     assert side["energy"] == pytest.approx(noisy.energy(*a.arrays(), theta), abs=1e-10)
-    clean = StatevectorSimulator(ham).energy(*a.arrays(), theta)
+    clean = StatevectorSimulator(ham, init=a.init).energy(*a.arrays(), theta)
     assert side["noiseless_energy"] == pytest.approx(clean, abs=1e-12)
     assert side["noiseless_error"] == pytest.approx(clean - ham.reference_energy, abs=1e-12)
     assert side["energy"] != pytest.approx(clean, abs=1e-9)

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import sparse
 
 from qtool._ref import _statevec as ref_statevec
 from qtool.qas.ansatz import CX, RX, RY, RZ, Ansatz
-from qtool.qas.api import architecture_search
+from qtool.qas.api import architecture_search, initial_state
 from qtool.qas.curriculum import CurriculumConfig, MovingThreshold
 from qtool.qas.dqn import MLP, DDQNAgent, DQNConfig
 from qtool.qas.env import ArchitectureEnv, EnvConfig
@@ -266,6 +267,41 @@ def test_ansatz_bookkeeping():
     with pytest.raises(ValueError):
         a.to_circuit([0.1, 0.2])
     assert Ansatz(2).depth() == 0
+
+
+def test_ansatz_initial_state_is_prepared_by_x_gates():
+    """``init`` flips qubits with X gates that come first in the circuit and count in
+    ``num_gates`` and ``depth`` (not in ``len``); it survives the dict round trip, and the
+    circuit's state is the statevector simulator's (started from ``|init>``)."""
+    a = Ansatz(3, init=0b101)
+    a.append(RY, 0)
+    a.append(CX, 0, 1)
+    assert a.prep_qubits == [0, 2] and (len(a), a.num_gates, a.depth()) == (2, 4, 3)
+    assert Ansatz.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+    assert Ansatz.from_dict({"num_qubits": 2, "gates": []}).init == 0   # older sidecars
+    from qiskit.quantum_info import Statevector
+    circ = a.to_circuit([0.3]).to_qiskit()
+    assert [i.operation.name for i in circ.data[:2]] == ["x", "x"]
+    ham = random_hamiltonian(np.random.default_rng(3), 3)
+    psi = Statevector.from_int(0, 8).evolve(circ).data
+    want = float(np.vdot(psi, ham.to_matrix() @ psi).real)
+    assert StatevectorSimulator(ham, init=a.init).energy(*a.arrays(), [0.3]) == \
+        pytest.approx(want, abs=1e-12)
+    with pytest.raises(ValueError, match="initial basis state"):
+        Ansatz(2, init=4)
+
+
+def test_initial_state_specs():
+    """``hf`` is the lowest-energy basis state, ``zero`` is 0, bit strings read qubit 0
+    rightmost (as Qiskit prints them); anything else is a ValueError naming the spec."""
+    h24 = load_hamiltonian("h2-4")
+    assert initial_state(h24) == initial_state(h24, "hf") == 0b0011
+    assert initial_state(h24, "zero") == 0 and initial_state(h24, "1000") == 8
+    assert initial_state(h24, 5) == 5
+    for bad, match in (("0011x", "expected"), ("011", "3 bits"), (16, "outside"),
+                       ("", "expected")):
+        with pytest.raises(ValueError, match=match):
+            initial_state(h24, bad)
 
 
 # ===================================================================== inner optimisers
@@ -619,6 +655,78 @@ def test_mlp_forward_and_backward_match_finite_differences():
         assert grad[i] == pytest.approx((up - dn) / (wu - wd), rel=1e-3, abs=2e-5), i
 
 
+def _one_hot_batch(rng, rows: int, width: int, ones: int) -> np.ndarray:
+    """Observations like the env's: ``ones`` ones per row, then a float (the energy)."""
+    x = np.zeros((rows, width), np.float32)
+    for r in range(rows):
+        x[r, rng.choice(width - 1, ones, replace=False)] = 1.0
+    x[:, -1] = rng.normal(size=rows)
+    return x
+
+
+def test_sparse_first_layer_is_the_dense_network(monkeypatch):
+    """Wide one-hot inputs take the sparse path: same outputs and the same flat gradient
+    as the dense path (forced by a zero density threshold), also after an earlier sparse
+    pass on other rows (no stale first-layer rows)."""
+    from qtool.qas import dqn as dqn_mod
+    rng = np.random.default_rng(4)
+    mlp = MLP((400, 16, 5), rng)
+    x1, x2 = (_one_hot_batch(rng, 8, 400, 12) for _ in range(2))
+    gout = rng.normal(size=(8, 5)).astype(np.float32)
+    out_s, acts_s = mlp.forward(x1, keep=True)
+    assert dqn_mod.sparse.issparse(acts_s[0])
+    mlp.backward(acts_s, gout)
+    out_s, acts_s = mlp.forward(x2, keep=True)
+    grad_s = mlp.backward(acts_s, gout).copy()
+    monkeypatch.setattr(dqn_mod, "_SPARSE_DENSITY", 0.0)
+    out_d, acts_d = mlp.forward(x2, keep=True)
+    assert isinstance(acts_d[0], np.ndarray)
+    np.testing.assert_allclose(out_s, out_d, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(grad_s, mlp.backward(acts_d, gout), rtol=1e-5, atol=1e-6)
+
+
+def test_replay_keeps_binary_observations_as_indices():
+    """With a binary prefix, the buffer stores the ones' columns (growing its width as
+    needed) and hands back a CSR batch equal to the stored observations; a non-0/1 entry
+    in the prefix is refused."""
+    from qtool.qas.dqn import _Observations
+    rng = np.random.default_rng(6)
+    store = _Observations(10, 52, 50)
+    obs = [_one_hot_batch(rng, 1, 51, k)[0] for k in (0, 3, 20, 7)]
+    obs = [np.concatenate([o[:50], [rng.normal(), 0.5]]).astype(np.float32) for o in obs]
+    for i, o in enumerate(obs):
+        store.put(i, o)
+    assert store.ones.shape[1] >= 20
+    got = store.batch(np.array([2, 0, 3, 1, 2]))
+    assert sparse.issparse(got)
+    np.testing.assert_array_equal(got.toarray(), np.array([obs[j] for j in (2, 0, 3, 1, 2)]))
+    bad = obs[1].copy()
+    bad[4] = 0.5
+    with pytest.raises(ValueError, match="neither 0 nor 1"):
+        store.put(5, bad)
+
+
+def test_lazy_adam_moves_only_rows_seen_in_the_batch():
+    """After a sparse backward pass, Adam leaves first-layer rows of all-zero inputs (and
+    their moments) untouched -- even rows with momentum from an earlier batch -- and
+    updates every other weight."""
+    rng = np.random.default_rng(5)
+    mlp = MLP((300, 32, 3), rng)
+    x1 = np.zeros((4, 300), np.float32)
+    x1[:, [3, 7, 299]] = 1.0
+    x2 = np.zeros((4, 300), np.float32)
+    x2[:, [10, 299]] = 1.0
+    gout = rng.normal(size=(4, 3)).astype(np.float32)
+    for x in (x1, x2):
+        before = mlp.flat.copy()
+        _, acts = mlp.forward(x, keep=True)
+        mlp.adam_step(mlp.backward(acts, gout), 1e-2)
+    w0_before = before[:300 * 32].reshape(300, 32)
+    moved = np.flatnonzero(np.any(mlp.W[0] != w0_before, axis=1))
+    assert moved.tolist() == [10, 299]                  # row 3 and 7 keep their momentum
+    assert np.all(mlp.b[-1] != before[-3:])             # the other layers: plain Adam
+
+
 def test_greedy_action_is_the_best_legal_one():
     """``act(greedy=True)`` returns the legal action of highest Q, never a masked one --
     even when the masked action has the highest Q; epsilon-greedy (eps = 1) draws only
@@ -662,14 +770,15 @@ def test_n_step_returns_in_the_replay_buffer(terminated):
     r = [1.0, -2.0, 4.0, 0.5, 3.0]
     _feed_episode(agent, r, terminated=terminated)
     assert agent._size == 5 and not agent._chain
+    assert agent._obs.ones.shape == (20_000, 0)          # no binary prefix declared
     rets = [r[0] + g * r[1] + g * g * r[2], r[1] + g * r[2] + g * g * r[3],
             r[2] + g * r[3] + g * g * r[4], r[3] + g * r[4], r[4]]
     nexts = [3, 4, 5, 5, 5]
     lengths = [3, 3, 3, 2, 1]
     np.testing.assert_allclose(agent._ret[:5], rets, rtol=1e-6)
     np.testing.assert_array_equal(agent._act[:5], range(5))
-    np.testing.assert_array_equal(agent._obs[:5, 0], range(5))
-    np.testing.assert_array_equal(agent._next[:5, 0], nexts)
+    np.testing.assert_array_equal(agent._obs.batch(np.arange(5))[:, 0], range(5))
+    np.testing.assert_array_equal(agent._next.batch(np.arange(5))[:, 0], nexts)
     np.testing.assert_array_equal(agent._mask[:5].argmax(axis=1), nexts)
     disc = [g ** 3, g ** 3] + ([0.0] * 3 if terminated else [g ** k for k in lengths[2:]])
     np.testing.assert_allclose(agent._disc[:5], disc, rtol=1e-6)
@@ -833,6 +942,17 @@ def test_architecture_search_report():
     assert list(d["parameter_values"]) == [f"theta_{i}" for i in range(d["parameters"])]
     with pytest.raises(ValueError, match="pick"):
         architecture_search(H2_2, episodes=1, pick="worst")
+
+
+def test_architecture_search_starts_from_the_requested_state():
+    """Every circuit of the search starts from ``init``; the report says which, and the
+    empty circuit of an HF-started search already has the Hartree-Fock energy."""
+    for spec, want in (("hf", H2_2.lowest_basis_state()), ("zero", 0), ("10", 2)):
+        rep = architecture_search(H2_2, episodes=3, seed=0, log_every=0, init=spec)
+        assert rep.ansatz.init == want and rep.settings["init"] == format(want, "02b")
+        assert all(c.ansatz.init == want for c in rep.result.front.values())
+    env = ArchitectureEnv(StatevectorSimulator(H2_2, init=3), H2_2.reference_energy)
+    assert env.empty_energy == pytest.approx(H2_2.diagonal()[3], abs=1e-12)
 
 
 def test_architecture_search_defaults_solve_h2_2():

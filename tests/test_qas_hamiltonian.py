@@ -132,6 +132,18 @@ def test_ground_energy_dense_and_sparse_paths():
     assert big.ground_energy() == pytest.approx(tfim_open_ground_energy(12, 1, 0.8), abs=1e-9)
 
 
+def test_diagonal_and_lowest_basis_state():
+    """``diagonal`` is the matrix diagonal; the lowest basis state of a molecule is its
+    Hartree-Fock determinant (H2 in Jordan-Wigner: both spin orbitals of the bonding
+    orbital, qubits 0 and 1, occupied)."""
+    ham = random_sum(4, 20, 3)
+    np.testing.assert_allclose(ham.diagonal(), np.diag(kron_matrix(ham)).real, atol=1e-12)
+    assert ham.lowest_basis_state() == int(np.argmin(np.diag(kron_matrix(ham)).real))
+    assert load_hamiltonian("h2-4").lowest_basis_state() == 0b0011
+    assert load_hamiltonian("lih-6").lowest_basis_state() == 0b000011
+    assert load_hamiltonian("heisenberg:4").lowest_basis_state() in (0b0101, 0b1010)
+
+
 def test_simplify_constant_and_sorted():
     ham = PauliSum(["ZI", "II", "ZI", "XX", "II", "YY"], [1.0, 0.5, 2.0, 1e-16, 0.25, -1])
     assert ham.constant == 0.75

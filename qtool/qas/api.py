@@ -21,8 +21,8 @@ from .optimize import OptimizerConfig, optimize_angles
 from .search import Candidate, SearchResult, run_search
 from .statevector import StatevectorSimulator
 
-__all__ = ["QASReport", "architecture_search", "default_max_gates", "make_simulator",
-           "scaled_curriculum"]
+__all__ = ["QASReport", "architecture_search", "default_max_gates", "initial_state",
+           "make_simulator", "scaled_curriculum"]
 
 log = logging.getLogger("qtool.qas")
 
@@ -48,12 +48,43 @@ def default_max_gates(n: int) -> int:
     return {1: 6, 2: 10, 3: 20, 4: 40, 5: 55, 6: 70}.get(n, 12 * n)
 
 
-def make_simulator(ham: PauliSum, noise=None, *, readout: bool = True):
-    """Exact statevector simulator for ``noise=None``, else the noisy PTM simulator."""
+def make_simulator(ham: PauliSum, noise=None, *, readout: bool = True, init: int = 0):
+    """Exact statevector simulator for ``noise=None``, else the noisy PTM simulator; both
+    run circuits on the basis state ``|init>``."""
     if noise is None:
-        return StatevectorSimulator(ham)
+        return StatevectorSimulator(ham, init=init)
     from .ptm import PTMSimulator
-    return PTMSimulator(ham, noise, readout=readout)
+    return PTMSimulator(ham, noise, readout=readout, init=init)
+
+
+def initial_state(ham: PauliSum, spec: str | int = "hf") -> int:
+    """The basis state a search starts from, as an integer (bit ``q`` = qubit ``q``).
+
+    ``"hf"`` (the default of :func:`architecture_search`) is ``ham``'s lowest-energy basis
+    state: for a molecule in the Jordan-Wigner or parity encoding, the Hartree-Fock
+    determinant, which already holds most of the energy, so the search spends its gates on
+    correlation (the paper starts from ``|0...0>``, i.e. ``"zero"``; on LiH-6 the HF start is
+    what brings the error within reach of an affordable episode budget).  ``"zero"`` is
+    ``|0...0>``; a bit string of ``0``/``1`` is read like Qiskit's, qubit 0 rightmost; an
+    integer is taken as is.
+    """
+    n = ham.num_qubits
+    if isinstance(spec, (int, np.integer)):
+        value = int(spec)
+    elif spec == "hf":
+        value = ham.lowest_basis_state()
+    elif spec == "zero":
+        value = 0
+    elif isinstance(spec, str) and spec and set(spec) <= {"0", "1"}:
+        if len(spec) != n:
+            raise ValueError(f"initial state {spec!r} has {len(spec)} bits, the Hamiltonian "
+                             f"{n} qubits")
+        value = int(spec, 2)
+    else:
+        raise ValueError(f"initial state {spec!r}: expected 'hf', 'zero' or a bit string")
+    if not 0 <= value < 1 << n:
+        raise ValueError(f"initial basis state {value} outside {n} qubits")
+    return value
 
 
 @dataclass
@@ -85,7 +116,8 @@ class QASReport:
             "noiseless_error": self.noiseless_energy - ref,
             "noiseless_reoptimized_error": self.noiseless_reoptimized - ref,
             "chemical_accuracy": (self.noiseless_energy - ref) <= CHEMICAL_ACCURACY,
-            "gates": len(a), "cnots": a.num_cx, "parameters": a.num_params,
+            "initial_state": format(a.init, f"0{a.num_qubits}b"),
+            "gates": a.num_gates, "cnots": a.num_cx, "parameters": a.num_params,
             "depth": a.depth(),
             "parameter_values": {f"theta_{i}": float(v) for i, v in enumerate(c.theta)},
             "ansatz": a.to_dict(), "physical_qubits": self.physical_qubits,
@@ -108,6 +140,7 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
                         curriculum: CurriculumConfig | None = None,
                         dqn: DQNConfig | None = None, halting: bool = True,
                         time_limit: float | None = None, physical_qubits=None,
+                        init: str | int = "hf",
                         log_every: int = 50, progress=None) -> QASReport:
     """Search for a circuit whose (noisy) energy approaches ``ham``'s ground energy.
 
@@ -117,6 +150,7 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
     angles) is within ``target_error``, the one with the lowest noisy energy -- correct on
     perfect hardware and the most robust to this noise -- and the lowest noisy energy
     overall if none is; ``pick="best"`` the lowest noisy energy.
+    Every circuit starts from the basis state ``init`` (see :func:`initial_state`).
     """
     if pick not in ("smallest", "best"):
         raise ValueError("pick must be 'smallest' or 'best'")
@@ -132,7 +166,8 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
     dqn = replace(dqn, gamma=round(0.005 ** (1.0 / L), 2))
     cfg = EnvConfig(max_gates=L, halting=halting, target_error=target_error,
                     optimizer=optimizer, curriculum=cur)
-    sim = make_simulator(ham, noise)
+    init = initial_state(ham, init)
+    sim = make_simulator(ham, noise, init=init)
     env = ArchitectureEnv(sim, ref, cfg, cnot_pairs=cnot_pairs, seed=seed)
     log.info("architecture search on %s: %d qubits, %d actions, L=%d, %s, %s optimiser, "
              "%d episodes", ham.name or "hamiltonian", n, env.num_actions, L,
@@ -146,7 +181,7 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
     chosen = chosen or result.best
     if chosen is None:
         raise RuntimeError("the search ran no step (episodes = 0 or time limit too short)")
-    clean = StatevectorSimulator(ham)
+    clean = StatevectorSimulator(ham, init=init)
     prog = chosen.ansatz.arrays()
     e_clean = clean.energy(*prog, chosen.theta)
     if noise is None:
@@ -155,6 +190,7 @@ def architecture_search(ham: PauliSum, *, noise=None, cnot_pairs=None, episodes:
         _, e_reopt, _ = optimize_angles(clean, prog, chosen.theta, OptimizerConfig("lbfgs"),
                                         np.random.default_rng(seed))
     settings = {"episodes": episodes, "seed": seed, "max_gates": L, "agent": agent,
+                "init": format(init, f"0{n}b"),
                 "optimizer": optimizer.method, "target_error": target_error, "pick": pick,
                 "halting": halting, "gamma": dqn.gamma, "cnot_pairs": len(env.actions) - 3 * n}
     return QASReport(ham, ref, chosen, result, noise is not None, float(e_clean),

@@ -37,6 +37,10 @@ def add_parser(sub) -> None:
     s.add_argument("--noise", default=None,
                    help="noise model: none, depolarizing:P1,P2 (default: the target's "
                         "calibration with --target, else none)")
+    s.add_argument("--init", default="hf",
+                   help="initial basis state: hf (the Hamiltonian's lowest-energy basis "
+                        "state, the Hartree-Fock determinant of a molecule; default), zero, "
+                        "or a bit string with qubit 0 rightmost")
     s.add_argument("--episodes", type=int, default=500)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--max-gates", type=int, default=None,
@@ -124,6 +128,11 @@ def run(args) -> int:
         raise InputError("--episodes must be at least 1")
     ham = load_hamiltonian(args.hamiltonian)
     noise, pairs, phys = _device(args, ham.num_qubits)
+    from .api import initial_state
+    try:
+        init = initial_state(ham, args.init)
+    except ValueError as exc:
+        raise InputError(f"--init: {exc}") from None
     try:
         opt = OptimizerConfig(args.optimizer, maxiter=args.maxiter, shots=args.shots)
     except ValueError as exc:
@@ -137,7 +146,8 @@ def run(args) -> int:
                                      max_gates=args.max_gates, optimizer=opt,
                                      agent=args.agent, target_error=args.target_error,
                                      pick=args.pick, time_limit=args.time_limit,
-                                     physical_qubits=phys, progress=_progress)
+                                     physical_qubits=phys, init=init,
+                                     progress=_progress)
     finally:
         signal.signal(signal.SIGTERM, old)
     data = report.to_dict()

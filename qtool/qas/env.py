@@ -70,7 +70,8 @@ class ArchitectureEnv:
     ----------
     simulator:
         A :class:`~qtool.qas.statevector.StatevectorSimulator` or
-        :class:`~qtool.qas.ptm.PTMSimulator`: it fixes the Hamiltonian and the noise.
+        :class:`~qtool.qas.ptm.PTMSimulator`: it fixes the Hamiltonian, the noise and the
+        initial basis state of every circuit.
     min_energy:
         The true minimum energy (``E_min`` of the reward, the reference of errors).
     cnot_pairs:
@@ -95,8 +96,9 @@ class ArchitectureEnv:
         self.rng = np.random.default_rng(seed)
         # a noisy search also tracks each circuit's exact noiseless energy (same angles):
         # what it would give on perfect hardware, i.e. whether it is correct in principle
+        self.init = int(getattr(simulator, "init", 0))      # the programs' initial state
         self.noiseless_sim = (None if isinstance(simulator, StatevectorSimulator)
-                              else StatevectorSimulator(simulator.hamiltonian))
+                              else StatevectorSimulator(simulator.hamiltonian, init=self.init))
         self.empty_energy = float(simulator.energy(*Ansatz(n).arrays(), np.zeros(0)))
         cc = config.curriculum
         fake = self.min_energy - 2.0 if cc.fake_min_energy is None else cc.fake_min_energy
@@ -111,7 +113,7 @@ class ArchitectureEnv:
         if seed is not None:
             self.rng = np.random.default_rng(seed)
         n, L = self.n, self.config.max_gates
-        self.ansatz = Ansatz(n)
+        self.ansatz = Ansatz(n, init=self.init)
         self.theta = np.zeros(0)
         self.energy = self.empty_energy
         self.tensor = np.zeros((L, n + 3, n), dtype=np.float32)

@@ -146,6 +146,22 @@ class PauliSum:
         vals = eigsh(mat, k=k, which="SA", v0=v0, return_eigenvectors=False)
         return np.sort(vals.real)
 
+    def diagonal(self) -> np.ndarray:
+        """``<j|H|j>`` for every basis state ``j`` (little-endian): only the terms without
+        X/Y contribute, ``c (-1)^popcount(j & z_mask)`` each."""
+        dim = 1 << self.num_qubits
+        js = np.arange(dim, dtype=np.uint64)
+        out = np.zeros(dim)
+        for zm, c in zip(self.z_mask[self.x_mask == 0], self.coeffs[self.x_mask == 0]):
+            out += c * (1.0 - 2.0 * (np.bitwise_count(js & zm) & 1))
+        return out
+
+    def lowest_basis_state(self) -> int:
+        """The basis state of lowest energy (bit ``q`` = qubit ``q``; the smallest index on
+        ties).  For a molecular Hamiltonian in the Jordan-Wigner or parity encoding this is
+        the Hartree-Fock determinant, the usual starting point of a chemistry ansatz."""
+        return int(np.argmin(self.diagonal()))
+
     def _is_real(self) -> bool:
         """Whether the matrix is real (every term has an even number of Y factors)."""
         return bool(np.all(self.num_y % 2 == 0))

@@ -162,14 +162,25 @@ def _term_weights(label: str, coeff: float, readout: np.ndarray | None):
     return idx, val
 
 
-def _zero_state(n: int) -> np.ndarray:
-    """Pauli vector of ``|0...0>``: 1 on every ``I``/``Z`` string."""
-    return reduce(np.kron, [np.array([1.0, 0.0, 0.0, 1.0])] * n, np.ones(1))
+def _initial_state(n: int, init: int, noise: NoiseModel | None) -> np.ndarray:
+    """Pauli vector of the basis state ``|init>`` prepared from ``|0...0>`` by one X gate
+    per set bit, each followed by its qubit's RX noise channel (an X is an RX(pi) pulse).
+    ``|0>`` is ``(1, 0, 0, 1)`` on a qubit, ``|1>`` is ``(1, 0, 0, -1)``; the state is their
+    product (component ``q`` the innermost Kronecker factor)."""
+    factors = []
+    for q in range(n):
+        v = np.array([1.0, 0.0, 0.0, 1.0])
+        if init >> q & 1:
+            v[3] = -1.0
+            if noise is not None:
+                v = noise.rotation_channel(RX, q) @ v
+        factors.append(v)
+    return reduce(np.kron, reversed(factors), np.ones(1))
 
 
 # ----------------------------------------------------------------------------- simulator
 class PTMSimulator:
-    """Noisy ``<H>`` (and its gradient) of CX/RX/RY/RZ programs from ``|0...0>``.
+    """Noisy ``<H>`` (and its gradient) of CX/RX/RY/RZ programs from ``|init>``.
 
     Parameters
     ----------
@@ -181,14 +192,18 @@ class PTMSimulator:
     readout:
         Include the noise model's readout error in the energy (the value a device that
         measures each term in its eigenbasis would report).
+    init:
+        Initial basis state (bit ``q`` = qubit ``q``), prepared by noisy X gates.
 
     The per-(gate, qubit) matrices are built once here; every call runs one kernel pass.
     Programs are ``(kinds, q0, q1, thetas)`` as in :mod:`qtool.qas.ansatz`.
     """
 
     def __init__(self, hamiltonian, noise: NoiseModel | str | None = None, *,
-                 readout: bool = True):
+                 readout: bool = True, init: int = 0):
         n = int(hamiltonian.num_qubits)
+        if not 0 <= init < 1 << n:
+            raise ValueError(f"initial basis state {init} outside {n} qubits")
         if isinstance(noise, str):
             noise = NoiseModel.from_spec(noise, n)
         if noise is not None and noise.num_qubits != n:
@@ -196,11 +211,13 @@ class PTMSimulator:
         self.hamiltonian = hamiltonian
         self.noise = noise
         self.num_qubits = n
+        self.init = int(init)
         ro = noise.readout if noise is not None and readout and noise.has_readout_error() \
             else None
         self.obs_idx, self.obs_w = _observable(hamiltonian, ro)
         self._k = kernel("_ptm").PTMKernel(_rotation_table(noise, n), *_cx_tables(noise, n),
-                                      _zero_state(n), self.obs_idx, self.obs_w)
+                                      _initial_state(n, self.init, noise),
+                                      self.obs_idx, self.obs_w)
 
     def __repr__(self) -> str:
         return f"<PTMSimulator {self.num_qubits} qubits, {self.noise or 'noiseless'}>"

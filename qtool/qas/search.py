@@ -41,11 +41,12 @@ class Candidate:
 
     @property
     def gates(self) -> int:
-        return len(self.ansatz)
+        """Gates of the circuit, the X preparation of its initial state included."""
+        return self.ansatz.num_gates
 
     def summary(self) -> dict:
         a = self.ansatz
-        out = {"energy": self.energy, "error": self.error, "gates": len(a),
+        out = {"energy": self.energy, "error": self.error, "gates": a.num_gates,
                "cnots": a.num_cx, "parameters": a.num_params, "depth": a.depth(),
                "episode": self.episode}
         if self.noiseless_error is not None:
@@ -133,7 +134,8 @@ def run_search(env: ArchitectureEnv, episodes: int, *, agent: str = "ddqn",
         raise ValueError(f"unknown agent {agent!r}; choose one of {', '.join(AGENTS)}")
     rng = np.random.default_rng(seed)
     if agent == "ddqn" and learner is None:
-        learner = DDQNAgent(env.obs_size, env.num_actions, dqn or DQNConfig(), seed=seed)
+        learner = DDQNAgent(env.obs_size, env.num_actions, dqn or DQNConfig(), seed=seed,
+                            binary_inputs=env.tensor.size)
     res = SearchResult(target_error=env.config.target_error)
     t0 = time.perf_counter()
     # The loop's BLAS calls are tiny (L-BFGS vectors, one replay batch): threads only add
