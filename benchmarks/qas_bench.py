@@ -16,8 +16,11 @@ Sections (``--sections``, default all):
 * ``speed`` -- one energy evaluation, PTM vs aer density matrix (``ptm_vs_aer.py``), at 4,
   6 and 8 qubits.
 
-Everything is seeded; ``--quick`` shrinks the budgets for a smoke run.  Writes
-``benchmarks/results/qas_bench.md`` / ``.csv`` and one learning-curve PNG per search.
+Every search starts from ``|0...0>`` (``--init hf``: the Hartree-Fock state).  ``--seeds 1 2 3`` runs
+each search once per seed, and a summary table counts the seeds that succeed;
+``--jobs N`` runs N searches at once (each is single-threaded).  Everything is seeded;
+``--quick`` shrinks the budgets for a smoke run.  Writes ``benchmarks/results/qas_bench.md``
+/ ``.csv`` and one learning-curve PNG per search.
 """
 from __future__ import annotations
 
@@ -58,28 +61,26 @@ def _row(name, noise, report, seed) -> dict:
             "wall_s": s["wall_time_s"], "energy": d["energy"]}
 
 
-def run_noiseless(args, rows: list[dict], notes: list[str]) -> None:
-    for name, episodes, quick in NOISELESS:
-        if args.molecules and name not in args.molecules:
-            continue
-        ham = load_hamiltonian(name)
-        for seed in args.seeds:
-            eps = quick if args.quick else episodes
-            rep = architecture_search(ham, episodes=eps, seed=seed, log_every=0,
-                                      time_limit=args.time_limit)
-            rows.append(_row(name, "none", rep, seed))
-            plot_learning_curve(rep.result, RESULTS / f"qas_{name}_s{seed}.png",
-                                title=f"{name}, noiseless, seed {seed}")
-            best = rep.result.best
-            notes.append(f"{name} seed {seed}: lowest error {best.error:.2e} with "
-                         f"{best.gates} gates / {best.ansatz.num_params} parameters")
-            if name == "h2-4":
-                tight = rep.result.smallest_within(1e-6)
-                notes.append("h2-4 seed %d: smallest circuit within 1e-6 Ha: %s" % (
-                    seed, "none" if tight is None else
-                    f"error {tight.error:.1e}, {tight.gates} gates, "
-                    f"{tight.ansatz.num_params} parameters, {tight.ansatz.num_cx} CNOTs"))
-            print(rows[-1], flush=True)
+def noiseless_task(name: str, episodes: int, seed: int, args) -> tuple[list, list]:
+    """One noiseless search: its table row and notes (and its learning-curve PNG)."""
+    ham = load_hamiltonian(name)
+    rep = architecture_search(ham, episodes=episodes, seed=seed, log_every=0,
+                              time_limit=args.time_limit, init=args.init)
+    row = _row(name, "none", rep, seed)
+    plot_learning_curve(rep.result, RESULTS / f"qas_{name}_s{seed}.png",
+                        title=f"{name}, noiseless, seed {seed}")
+    best = rep.result.best
+    notes = [f"{name} seed {seed}: lowest error {best.error:.2e} with {best.gates} gates / "
+             f"{best.ansatz.num_params} parameters / {best.ansatz.num_cx} CNOTs "
+             f"(episode {best.episode}); {rep.result.evaluations} energy evaluations"]
+    if name == "h2-4":
+        tight = rep.result.smallest_within(1e-6)
+        row["within_1e-6_params"] = None if tight is None else tight.ansatz.num_params
+        notes.append("h2-4 seed %d: smallest circuit within 1e-6 Ha: %s" % (
+            seed, "none" if tight is None else
+            f"error {tight.error:.1e}, {tight.gates} gates, "
+            f"{tight.ansatz.num_params} parameters, {tight.ansatz.num_cx} CNOTs"))
+    return [row], notes
 
 
 def hardware_efficient(n: int, depth: int, pairs, init: int = 0) -> Ansatz:
@@ -105,46 +106,103 @@ def hardware_efficient(n: int, depth: int, pairs, init: int = 0) -> Ansatz:
     return a
 
 
-def run_noisy(args, rows: list[dict], notes: list[str]) -> None:
-    ham = load_hamiltonian("h2-4")
-    n = ham.num_qubits
+def _noisy_settings(n: int):
+    """``(label, noise, cnot_pairs, physical_qubits)`` of the two noisy settings."""
     heron = get_target("ibm_heron")
     line = best_line(heron, n)
+    return [("depolarizing:1e-3,1e-2", NoiseModel.from_spec("depolarizing:1e-3,1e-2", n),
+             None, None),
+            (f"ibm_heron {line}", NoiseModel.from_target(heron, line),
+             [(i, j) for i in range(n) for j in range(n)
+              if i != j and heron.allows(line[i], line[j])], line)]
+
+
+def noisy_task(setting: int, seed: int, args) -> tuple[list, list]:
+    """One noisy H2-4 search plus its same-depth hardware-efficient baseline."""
+    ham = load_hamiltonian("h2-4")
+    n = ham.num_qubits
+    label, noise, pairs, phys = _noisy_settings(n)[setting]
+    eps = 100 if args.quick else args.noisy_episodes
+    rep = architecture_search(ham, noise=noise, cnot_pairs=pairs, episodes=eps, seed=seed,
+                              log_every=0, physical_qubits=phys, time_limit=args.time_limit,
+                              init=args.init)
+    row = _row("h2-4", label, rep, seed)
+    slug = label.split()[0].split(":")[0]
+    plot_learning_curve(rep.result, RESULTS / f"qas_h2-4_noisy_{slug}_s{seed}.png",
+                        title=f"h2-4, {label}, seed {seed}")
     ladder = [(i, i + 1) for i in range(n - 1)]
-    settings = [("depolarizing:1e-3,1e-2", NoiseModel.from_spec("depolarizing:1e-3,1e-2", n),
-                 None, None),
-                (f"ibm_heron {line}", NoiseModel.from_target(heron, line),
-                 [(i, j) for i in range(n) for j in range(n)
-                  if i != j and heron.allows(line[i], line[j])], line)]
-    for label, noise, pairs, phys in settings:
-        for seed in args.seeds:
-            eps = 100 if args.quick else args.noisy_episodes
-            rep = architecture_search(ham, noise=noise, cnot_pairs=pairs, episodes=eps,
-                                      seed=seed, log_every=0, physical_qubits=phys,
-                                      time_limit=args.time_limit)
-            row = _row("h2-4", label, rep, seed)
-            slug = label.split()[0].split(":")[0]
-            plot_learning_curve(rep.result, RESULTS / f"qas_h2-4_noisy_{slug}_s{seed}.png",
-                                title=f"h2-4, {label}, seed {seed}")
-            hea = hardware_efficient(n, rep.ansatz.depth(), ladder, rep.ansatz.init)
-            sim = make_simulator(ham, noise, init=rep.ansatz.init)
-            rng = np.random.default_rng(seed)
-            best = np.inf
-            for _ in range(5):
-                t0 = rng.uniform(-np.pi, np.pi, hea.num_params)
-                _, e, _ = optimize_angles(sim, hea.arrays(), t0, OptimizerConfig("lbfgs",
-                                          maxiter=500), rng)
-                best = min(best, e)
-            row.update({"hea_gates": hea.num_gates, "hea_depth": hea.depth(),
-                        "hea_energy": best, "noiseless_reopt_error":
-                        rep.to_dict()["noiseless_reoptimized_error"]})
-            rows.append(row)
-            print(row, flush=True)
-            notes.append(f"h2-4 {label} seed {seed}: found noisy E {row['energy']:.6f} "
-                         f"(depth {row['depth']}) vs HEA noisy E {best:.6f} (depth "
-                         f"{hea.depth()}, {hea.num_gates} gates); noiseless error of the found "
-                         f"circuit {row['noiseless_error']:.2e} (re-optimised "
-                         f"{row['noiseless_reopt_error']:.2e})")
+    hea = hardware_efficient(n, rep.ansatz.depth(), ladder, rep.ansatz.init)
+    sim = make_simulator(ham, noise, init=rep.ansatz.init)
+    rng = np.random.default_rng(seed)
+    best = np.inf
+    for _ in range(5):
+        t0 = rng.uniform(-np.pi, np.pi, hea.num_params)
+        _, e, _ = optimize_angles(sim, hea.arrays(), t0, OptimizerConfig("lbfgs", maxiter=500),
+                                  rng)
+        best = min(best, e)
+    row.update({"hea_gates": hea.num_gates, "hea_depth": hea.depth(), "hea_energy": best,
+                "noiseless_reopt_error": rep.to_dict()["noiseless_reoptimized_error"]})
+    notes = [f"h2-4 {label} seed {seed}: found noisy E {row['energy']:.6f} (depth "
+             f"{row['depth']}) vs HEA noisy E {best:.6f} (depth {hea.depth()}, "
+             f"{hea.num_gates} gates); noiseless error of the found circuit "
+             f"{row['noiseless_error']:.2e} (re-optimised {row['noiseless_reopt_error']:.2e})"]
+    return [row], notes
+
+
+def run_searches(args, sections: set[str]) -> tuple[list, list]:
+    """Every search of the noiseless and noisy sections, ``--jobs`` at a time (each search
+    is single-threaded); rows and notes come back in task order whatever the schedule."""
+    tasks = []
+    if "noiseless" in sections:
+        for name, episodes, quick in NOISELESS:
+            if args.molecules and name not in args.molecules:
+                continue
+            for seed in args.seeds:
+                tasks.append((noiseless_task, (name, quick if args.quick else episodes, seed)))
+    if "noisy" in sections:
+        for setting in range(2):
+            for seed in args.seeds:
+                tasks.append((noisy_task, (setting, seed)))
+    rows, notes = [], []
+    if args.jobs <= 1:
+        results = (fn(*a, args) for fn, a in tasks)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        pool = ProcessPoolExecutor(args.jobs)
+        futures = [pool.submit(fn, *a, args) for fn, a in tasks]
+        results = (f.result() for f in futures)
+    for r, n in results:
+        rows += r
+        notes += n
+        print(r[0], flush=True)
+    return rows, notes
+
+
+def summarize(rows: list[dict]) -> list[str]:
+    """Per molecule and noise setting, over seeds: how many seeds reached chemical accuracy
+    (noiseless error; for noisy runs also: beat the HEA), the best and median error, and
+    medians of size, first success and wall time."""
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault((r["molecule"], r["noise"]), []).append(r)
+    out = ["| molecule | noise | seeds | chem. accurate | best error | median error | "
+           "median gates / CNOTs / params / depth | median 1st success | median wall (s) |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for (mol, noise), rs in groups.items():
+        ok = [r for r in rs if r["noiseless_error"] <= CHEM]
+        if noise != "none":
+            ok = [r for r in ok if r["energy"] < r["hea_energy"]]
+        errs = [r["noiseless_error"] for r in rs]
+        first = [r["first_success"] for r in rs if r["first_success"] is not None]
+        med = {k: int(np.median([r[k] for r in rs]))
+               for k in ("gates", "cnots", "parameters", "depth")}
+        out.append(f"| {mol} | {noise} | {len(rs)} | {len(ok)}/{len(rs)}"
+                   f"{' (and beat HEA)' if noise != 'none' else ''} | {min(errs):.2e} | "
+                   f"{np.median(errs):.2e} | {med['gates']} / {med['cnots']} / "
+                   f"{med['parameters']} / {med['depth']} | "
+                   f"{int(np.median(first)) if first else '-'} | "
+                   f"{np.median([r['wall_s'] for r in rs]):.0f} |")
+    return out
 
 
 def run_speed(args) -> list[dict]:
@@ -168,6 +226,7 @@ def write_report(rows, notes, speed, path: Path, argv) -> None:
              "Hamiltonian's exact ground energy (active-space FCI); chemical accuracy "
              f"{CHEM} Ha.", ""]
     if rows:
+        lines += ["## Summary over seeds", ""] + summarize(rows) + ["", "## Every search", ""]
         lines += ["| molecule | noise | seed | episodes | error (Ha) | noiseless error | gates | "
                   "CNOTs | params | depth | 1st success | wall (s) | HEA same depth: noisy E |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -212,17 +271,17 @@ def main(argv=None) -> None:
     ap.add_argument("--noisy-episodes", type=int, default=1000)
     ap.add_argument("--time-limit", type=float, default=None,
                     help="seconds per search (the search stops between episodes)")
+    ap.add_argument("--init", default="zero", help="initial state of every search (zero, hf)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="searches run at once (processes; wall times then share the cores)")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(RESULTS / "qas_bench.md"))
     args = ap.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
     sections = set(args.sections.split(","))
-    rows, notes, speed = [], [], []
+    speed = []
     t0 = time.perf_counter()
-    if "noiseless" in sections:
-        run_noiseless(args, rows, notes)
-    if "noisy" in sections:
-        run_noisy(args, rows, notes)
+    rows, notes = run_searches(args, sections)
     if "speed" in sections:
         speed = run_speed(args)
     notes.append(f"total wall time {time.perf_counter() - t0:.0f} s")

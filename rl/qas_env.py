@@ -55,13 +55,12 @@ def build_core_env(hamiltonian, *, noise=None, cnot_pairs=None, max_gates: int |
                    optimizer: OptimizerConfig | None = None, halting: bool = True,
                    target_error: float = CHEMICAL_ACCURACY,
                    curriculum: CurriculumConfig | None = None,
-                   observe_threshold: bool = False, init: str | int = "hf",
+                   observe_threshold: bool = False, init: str | int = "zero",
                    seed: int = 0) -> ArchitectureEnv:
     """An :class:`ArchitectureEnv` with :func:`~qtool.qas.api.architecture_search`'s
     defaults: ``L`` by register size, L-BFGS angles, statevector without noise and PTM with
     it, the reference energy (exact ground energy when the Hamiltonian has none), circuits
-    starting from the Hartree-Fock basis state (``init``, see
-    :func:`~qtool.qas.api.initial_state`).
+    starting from ``|0...0>`` (``init``, see :func:`~qtool.qas.api.initial_state`).
 
     ``curriculum=None`` takes :class:`CurriculumConfig`'s defaults (``shift_time=500``),
     i.e. ``architecture_search``'s choice for runs of 20k episodes or more; shorter shift

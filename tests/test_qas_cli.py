@@ -65,12 +65,9 @@ def test_writes_qasm3_sidecar_and_curve(tmp_path, capsys):
     assert side["noisy"] is False and side["noiseless_energy"] == side["energy"]
     assert side["physical_qubits"] is None
     a = Ansatz.from_dict(side["ansatz"])
-    # the default start is the Hartree-Fock state, prepared by X gates that count as gates
-    assert a.init == ham.lowest_basis_state() and a.init != 0
-    assert side["initial_state"] == format(a.init, "02b") == side["settings"]["init"]
+    assert a.init == 0 and side["initial_state"] == "00" == side["settings"]["init"]
     assert (side["gates"], side["cnots"], side["parameters"], side["depth"]) == (
         len(a) + bin(a.init).count("1"), a.num_cx, a.num_params, a.depth())
-    assert text.count("\nx $") + text.count("\nx q") == bin(a.init).count("1")
     theta = np.array([side["parameter_values"][f"theta_{i}"] for i in range(p)])
     assert StatevectorSimulator(ham, init=a.init).energy(*a.arrays(), theta) == pytest.approx(
         side["energy"], abs=1e-12)
@@ -209,6 +206,8 @@ ERRORS = [
     (["-H", "h2-2", "--target", "line:4", "--qubits", "0,2"], ["no coupling"]),
     (["-H", "h2-2", "--target", "nosuch"], ["unknown target 'nosuch'"]),
     (["-H", "h2-2", "--episodes", "0"], ["--episodes must be at least 1"]),
+    (["-H", "h2-2", "--init", "01x"], ["--init", "'01x'", "expected 'hf', 'zero'"]),
+    (["-H", "h2-2", "--init", "011"], ["--init", "3 bits", "2 qubits"]),
 ]
 
 
@@ -244,6 +243,23 @@ def test_bad_physical_qubits_rejected_with_any_noise(qubits, noise, tmp_path, ca
     code, _, err, _ = qas(tmp_path, capsys, "-H", "h2-3", "--target", "line:4", "--qubits",
                           qubits, "--noise", noise, "--episodes", "2", "--max-gates", "3")
     assert code == 2 and err.startswith("qtool: error:")
+
+
+def test_hartree_fock_start_is_prepared_in_the_qasm(tmp_path, capsys):
+    """``--init hf``: the circuit starts with X on the Hartree-Fock qubits (counted in the
+    sidecar's gates and depth), and the QASM's energy is the sidecar's."""
+    code, _, err, side = qas(tmp_path, capsys, "-H", "h2-4", "--init", "hf", "--episodes",
+                             "3", "--seed", "1")
+    assert code == 0, err
+    ham = load_hamiltonian("h2-4")
+    a = Ansatz.from_dict(side["ansatz"])
+    assert a.init == ham.lowest_basis_state() == 0b0011
+    assert side["initial_state"] == "0011" == side["settings"]["init"]
+    assert (side["gates"], side["depth"]) == (len(a) + 2, a.depth())
+    body = (tmp_path / "out.qasm").read_text().split(";\n")
+    assert sum(1 for ln in body if ln.strip().startswith("x ")) == 2
+    assert energy_of_qasm(tmp_path / "out.qasm", side["parameter_values"], ham) == \
+        pytest.approx(side["energy"], abs=1e-10)
 
 
 def test_h2_2_is_solved_by_default(tmp_path, capsys):

@@ -295,7 +295,7 @@ def test_initial_state_specs():
     """``hf`` is the lowest-energy basis state, ``zero`` is 0, bit strings read qubit 0
     rightmost (as Qiskit prints them); anything else is a ValueError naming the spec."""
     h24 = load_hamiltonian("h2-4")
-    assert initial_state(h24) == initial_state(h24, "hf") == 0b0011
+    assert initial_state(h24, "hf") == 0b0011
     assert initial_state(h24, "zero") == 0 and initial_state(h24, "1000") == 8
     assert initial_state(h24, 5) == 5
     for bad, match in (("0011x", "expected"), ("011", "3 bits"), (16, "outside"),

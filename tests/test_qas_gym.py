@@ -88,7 +88,7 @@ def test_wrapping_an_existing_core_env(h2):
 
 
 def test_seeded_wrapper_is_deterministic(h2):
-    actions = [0, 3, 0]         # CX, RY, CX from the Hartree-Fock state |11>: the ground state
+    actions = [3, 0, 5, 1, 7]
     a = _rollout(QASEnv(h2, seed=0), 11, actions)
     b = _rollout(QASEnv(h2, seed=99), 11, actions)
     env = QASEnv(h2, seed=0)

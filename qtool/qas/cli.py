@@ -37,10 +37,10 @@ def add_parser(sub) -> None:
     s.add_argument("--noise", default=None,
                    help="noise model: none, depolarizing:P1,P2 (default: the target's "
                         "calibration with --target, else none)")
-    s.add_argument("--init", default="hf",
-                   help="initial basis state: hf (the Hamiltonian's lowest-energy basis "
-                        "state, the Hartree-Fock determinant of a molecule; default), zero, "
-                        "or a bit string with qubit 0 rightmost")
+    s.add_argument("--init", default="zero",
+                   help="initial basis state: zero (|0...0>, default), hf (the "
+                        "Hamiltonian's lowest-energy basis state: a molecule's Hartree-Fock "
+                        "determinant, prepared by X gates) or a bit string, qubit 0 rightmost")
     s.add_argument("--episodes", type=int, default=500)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--max-gates", type=int, default=None,
